@@ -1,0 +1,171 @@
+"""Named configurations (dev, test, prod) and how one is chosen and checked.
+
+A configuration is a plain class of UPPER_CASE settings. `load_config(name)` picks one by
+name (argument, else `APP_CONFIG`), applies `APP_<SETTING>` environment overrides, resolves
+the secret key, and validates the result. An unknown name is an error, never a fallback.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import UserError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "APP_"
+# Only the dev and test configs may use this key; prod refuses it.
+DEV_SECRET_KEY = "dev-insecure-secret-key-do-not-use-in-production"  # noqa: S105
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(UserError):
+    """A configuration cannot be used; the message is one line meant for the user."""
+
+
+def var_dir() -> Path:
+    """Runtime state folder: `APP_VAR_DIR` or `<project>/var`."""
+    return Path(os.environ.get("APP_VAR_DIR") or PROJECT_ROOT / "var").resolve()
+
+
+class BaseConfig:
+    DEBUG = False
+    TESTING = False
+    SECRET_KEY = ""
+    DATABASE_URL = ""  # empty means the embedded SQLite file under var/data/
+    DB_MAX_CONNECTIONS = 8
+    DB_STALE_TIMEOUT = 300
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+    # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # Number of trusted proxies in front of the app (nginx = 1); 0 trusts no header.
+    PROXY_HOPS = 0
+    LOG_LEVEL = "INFO"
+    LOG_FORMAT = "text"  # or "json"
+    REQUIRE_STRONG_SECRET = False
+
+
+class DevConfig(BaseConfig):
+    DEBUG = True
+    SECRET_KEY = DEV_SECRET_KEY
+    LOG_LEVEL = "DEBUG"
+
+
+class TestConfig(BaseConfig):
+    TESTING = True
+    SECRET_KEY = DEV_SECRET_KEY
+    # Cheap hashing so the suite stays fast; never use these numbers outside tests.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8
+    ARGON2_PARALLELISM = 1
+    WTF_CSRF_ENABLED = False
+
+
+class ProdConfig(BaseConfig):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    REQUIRE_STRONG_SECRET = True
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {"dev": DevConfig, "test": TestConfig, "prod": ProdConfig}
+
+
+def config_names() -> str:
+    return ", ".join(CONFIGS)
+
+
+def resolve_name(name: str | None) -> str:
+    """The config name to use: the argument, else `APP_CONFIG`, else `dev`."""
+    chosen = name or os.environ.get("APP_CONFIG") or "dev"
+    if chosen not in CONFIGS:
+        raise ConfigError(f"unknown config {chosen!r}; choose one of: {config_names()}")
+    return chosen
+
+
+def load_config(name: str | None = None, environ: dict | None = None) -> dict:
+    """Settings of config `name` with environment overrides, validated."""
+    environ = os.environ if environ is None else environ
+    config_name = resolve_name(name or environ.get("APP_CONFIG"))
+    cls = CONFIGS[config_name]
+    settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
+    settings.update(env_overrides(settings, environ))
+    settings["CONFIG_NAME"] = config_name
+    settings["VAR_DIR"] = str(var_dir())
+    settings["SECRET_KEY"] = resolve_secret_key(settings, environ)
+    settings["DATABASE_URL"] = settings["DATABASE_URL"] or default_database_url()
+    validate(settings)
+    return settings
+
+
+def env_overrides(settings: dict, environ) -> dict:
+    """`APP_<KEY>` values for known keys, converted to the type of the default."""
+    overrides = {}
+    for key, default in settings.items():
+        raw = environ.get(ENV_PREFIX + key)
+        if raw is not None:
+            overrides[key] = convert(key, raw, default)
+    return overrides
+
+
+def convert(key: str, raw: str, default):
+    if isinstance(default, bool):
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"{ENV_PREFIX}{key} must be true or false, not {raw!r}")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{ENV_PREFIX}{key} must be an integer, not {raw!r}") from None
+    return raw
+
+
+def secret_key_file() -> Path:
+    return var_dir() / "secret_key"
+
+
+def resolve_secret_key(settings: dict, environ) -> str:
+    """`APP_SECRET_KEY`, else the generated `var/secret_key`, else the config's own."""
+    if environ.get(ENV_PREFIX + "SECRET_KEY"):
+        return environ[ENV_PREFIX + "SECRET_KEY"]
+    path = secret_key_file()
+    if settings["REQUIRE_STRONG_SECRET"] and path.is_file():
+        return path.read_text().strip()
+    return settings["SECRET_KEY"]
+
+
+def validate(settings: dict) -> None:
+    if settings["REQUIRE_STRONG_SECRET"]:
+        check_secret_key(settings["SECRET_KEY"], settings["CONFIG_NAME"])
+    if settings["LOG_FORMAT"] not in ("text", "json"):
+        raise ConfigError(f"{ENV_PREFIX}LOG_FORMAT must be text or json")
+
+
+def check_secret_key(key: str, config_name: str) -> None:
+    hint = f"set {ENV_PREFIX}SECRET_KEY or let 'scripts/ctl start' generate var/secret_key"
+    if not key:
+        raise ConfigError(f"config {config_name!r} needs a secret key: {hint}")
+    if key in (DEV_SECRET_KEY, "dev", "secret", "changeme"):
+        raise ConfigError(f"config {config_name!r} refuses the development secret key: {hint}")
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"config {config_name!r} needs a secret key of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters: {hint}"
+        )
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{var_dir() / 'data' / 'app.db'}"

@@ -1,0 +1,77 @@
+"""The peewee database: built from a URL, pooled, one connection per request.
+
+No connection is opened while the app is built, so under gunicorn (preload off) every
+worker creates its own pool after the fork. A request takes a connection from the pool on its
+first query and gives it back in teardown, also when the view raised.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import peewee
+from flask import Flask
+from playhouse import db_url
+
+from .errors import UserError
+from .extensions import db
+
+POOL_SCHEMES = {
+    "sqlite": "sqlite+pool",
+    "postgresql": "postgresql+pool",
+    "postgres": "postgresql+pool",
+}
+
+
+class DatabaseURLError(UserError):
+    """The database URL names no supported database."""
+
+
+def make_database(url: str, settings: dict) -> peewee.Database:
+    """A pooled peewee database for `url` (sqlite:/// or postgresql://)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in POOL_SCHEMES:
+        raise DatabaseURLError(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
+    params = {
+        "max_connections": settings["DB_MAX_CONNECTIONS"],
+        "stale_timeout": settings["DB_STALE_TIMEOUT"],
+    }
+    if scheme == "sqlite":
+        params.update(sqlite_params(rest, settings))
+    return db_url.connect(f"{POOL_SCHEMES[scheme]}://{rest}", **params)
+
+
+def sqlite_params(rest: str, settings: dict) -> dict:
+    """WAL so readers never wait for the writer; busy timeout so writers queue, not fail."""
+    path = rest[1:] if rest.startswith("/") else rest
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "pragmas": {
+            "journal_mode": "wal",
+            "busy_timeout": settings["SQLITE_BUSY_TIMEOUT_MS"],
+            "foreign_keys": 1,
+            "synchronous": "normal",
+        },
+        "check_same_thread": False,
+    }
+
+
+def init_app(app: Flask) -> None:
+    db.initialize(make_database(app.config["DATABASE_URL"], app.config))
+    app.teardown_appcontext(close_connection)
+
+
+def close_connection(exc: BaseException | None = None) -> None:
+    """Return this request's connection to the pool (a no-op if it never took one)."""
+    if not db.is_closed():
+        db.close()
+
+
+def can_query() -> bool:
+    """True when the database answers a trivial query."""
+    try:
+        db.execute_sql("SELECT 1").fetchone()
+        return True
+    except peewee.PeeweeException:
+        return False

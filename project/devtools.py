@@ -1,0 +1,90 @@
+"""Plain functions behind the local-work verbs: dev server, migrate, create-user, shell, test."""
+
+from __future__ import annotations
+
+import code
+import ipaddress
+import os
+import subprocess
+import sys
+
+import click
+
+from .config import PROJECT_ROOT, resolve_name
+from .errors import UserError
+
+
+def build_app(config_name: str | None, default: str = "dev"):
+    """The app for `config_name` (else APP_CONFIG, else `default`)."""
+    from . import create_app
+
+    return create_app(resolve_name(config_name or os.environ.get("APP_CONFIG") or default))
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def run_dev_server(config_name, host: str, port: int, allow_remote: bool) -> None:
+    if not is_loopback(host):
+        if not allow_remote:
+            raise UserError(
+                f"refusing to expose the debugger on {host}: it runs any code a visitor sends; "
+                "pass --allow-remote-debugger if you really mean it"
+            )
+        click.echo(
+            f"WARNING: the debugger is reachable from the network on {host}:{port}", err=True
+        )
+    app = build_app(config_name)
+    migrate_app(app)
+    app.run(host=host, port=port, debug=True, use_reloader=True)
+
+
+def migrate_app(app) -> list[str]:
+    from .migrate import apply_pending
+
+    with app.app_context():
+        return apply_pending()
+
+
+def migrate(config_name) -> list[str]:
+    return migrate_app(build_app(config_name))
+
+
+def create_user(config_name, email: str, password: str, admin: bool):
+    from .auth.service import create_user as create
+
+    app = build_app(config_name)
+    migrate_app(app)
+    with app.app_context():
+        return create(email, password, role="admin" if admin else "user")
+
+
+def run_shell(config_name) -> None:
+    from . import models
+
+    app = build_app(config_name)
+    with app.app_context():
+        namespace = {"app": app, **{m.__name__: m for m in models.MODELS}}
+        code.interact(
+            banner=f"app ({app.config['CONFIG_NAME']}) and models loaded", local=namespace
+        )
+
+
+def run_tests(quick: bool, pytest_args: list[str]) -> int:
+    """Ruff then pytest (unit tests only with `quick`); returns the exit status."""
+    os.chdir(PROJECT_ROOT)
+    python = sys.executable
+    if not quick:
+        for step in (["ruff", "check", "."], ["ruff", "format", "--check", "."]):
+            status = subprocess.call([python, "-m", *step])
+            if status:
+                click.echo(f"lint failed: {' '.join(step)}", err=True)
+                return status
+    paths = ["tests/unit"] if quick else []
+    return subprocess.call([python, "-m", "pytest", *paths, *pytest_args])

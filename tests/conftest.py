@@ -1,0 +1,66 @@
+"""Shared fixtures: each test gets its own app on its own database.
+
+The database is a temp SQLite file, or the PostgreSQL database named by TEST_DATABASE_URL
+(wiped and migrated afresh for every test).
+"""
+
+from __future__ import annotations
+
+import os
+
+import peewee
+import pytest
+
+from project import create_app
+from project.extensions import db
+from project.migrate import apply_pending
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def reset_postgresql(url: str) -> None:
+    """Drop every table in the test database so migrations start from nothing."""
+    from playhouse.db_url import connect
+
+    database = connect(url)
+    try:
+        database.execute_sql("DROP SCHEMA public CASCADE")
+        database.execute_sql("CREATE SCHEMA public")
+    finally:
+        database.close()
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    if TEST_DATABASE_URL:
+        reset_postgresql(TEST_DATABASE_URL)
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def app(database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("APP_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("APP_DATABASE_URL", database_url)
+    app = create_app("test")
+    with app.app_context():
+        apply_pending()
+        db.close()
+    yield app
+    close_all(db)
+
+
+def close_all(database) -> None:
+    """Close pooled connections so no ResourceWarning escapes the test."""
+    if database.obj is not None and isinstance(database.obj, peewee.Database):
+        database.obj.close_all() if hasattr(database.obj, "close_all") else database.obj.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

@@ -1,0 +1,88 @@
+"""The ctl verbs' error handling, run as a user would: a subprocess of the click CLI."""
+
+import subprocess
+import sys
+
+from project.config import PROJECT_ROOT
+
+
+def ctl(*args, env_extra=None, stdin="", tmp_path=None):
+    import os
+
+    env = {**os.environ, **(env_extra or {})}
+    env.pop("APP_CONFIG", None) if "APP_CONFIG" not in (env_extra or {}) else None
+    return subprocess.run(
+        [sys.executable, "-m", "project.cli", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env=env,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+    )
+
+
+def test_help_lists_every_verb():
+    result = ctl("--help")
+    assert result.returncode == 0
+    for verb in ("dev", "migrate", "test", "create-user", "shell"):
+        assert f"  {verb} " in result.stdout
+
+
+def test_unknown_config_is_one_line_and_nonzero():
+    result = ctl("dev", "--config", "nosuch")
+    assert result.returncode != 0
+    assert result.stderr == "error: unknown config 'nosuch'; choose one of: dev, test, prod\n"
+
+
+def test_prod_with_dev_secret_refuses_clearly(tmp_path):
+    result = ctl(
+        "migrate",
+        env_extra={"APP_CONFIG": "prod", "APP_SECRET_KEY": "dev", "APP_VAR_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "refuses the development secret key" in result.stderr
+
+
+def test_dev_server_refuses_public_host_without_flag():
+    result = ctl("dev", "--host", "0.0.0.0")
+    assert result.returncode == 1
+    assert "--allow-remote-debugger" in result.stderr
+
+
+def test_migrate_then_create_user_and_duplicate(tmp_path):
+    env = {"APP_VAR_DIR": str(tmp_path)}
+    assert "applied: 001_initial" in ctl("migrate", env_extra=env).stdout
+    assert ctl("migrate", env_extra=env).stdout == "database is up to date\n"
+    created = ctl(
+        "create-user",
+        "Ann@Example.COM ",
+        "--admin",
+        "--password-stdin",
+        env_extra=env,
+        stdin="correct horse battery\n",
+    )
+    assert created.returncode == 0, created.stderr
+    assert created.stdout == "created admin ann@example.com\n"
+    again = ctl(
+        "create-user",
+        "ann@example.com",
+        "--password-stdin",
+        env_extra=env,
+        stdin="correct horse battery\n",
+    )
+    assert again.returncode == 1
+    assert again.stderr == "error: a user with email 'ann@example.com' already exists\n"
+
+
+def test_create_user_rejects_invalid_email(tmp_path):
+    result = ctl(
+        "create-user",
+        "not-an-email",
+        "--password-stdin",
+        env_extra={"APP_VAR_DIR": str(tmp_path)},
+        stdin="correct horse battery\n",
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: invalid email address 'not-an-email'")

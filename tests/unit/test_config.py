@@ -1,0 +1,74 @@
+import pytest
+
+from project import create_app
+from project.config import DEV_SECRET_KEY, ConfigError, load_config
+
+
+def test_named_configs_are_chosen_by_name():
+    assert load_config("dev", environ={})["DEBUG"] is True
+    assert load_config("test", environ={})["TESTING"] is True
+    prod = load_config("prod", environ={"APP_SECRET_KEY": "x" * 40})
+    assert prod["DEBUG"] is False and prod["SESSION_COOKIE_SECURE"] is True
+
+
+def test_app_config_environment_variable_chooses(monkeypatch):
+    monkeypatch.setenv("APP_CONFIG", "test")
+    assert load_config(None)["CONFIG_NAME"] == "test"
+
+
+def test_unknown_name_is_an_error_naming_the_valid_ones():
+    with pytest.raises(
+        ConfigError, match="unknown config 'nosuch'; choose one of: dev, test, prod"
+    ):
+        load_config("nosuch", environ={})
+
+
+def test_unknown_name_from_environment_is_an_error():
+    with pytest.raises(ConfigError, match="'prdo'"):
+        load_config(None, environ={"APP_CONFIG": "prdo"})
+
+
+def test_prefixed_environment_overrides_with_types():
+    settings = load_config(
+        "dev",
+        environ={"APP_DB_MAX_CONNECTIONS": "3", "APP_DEBUG": "false", "APP_LOG_LEVEL": "WARNING"},
+    )
+    assert settings["DB_MAX_CONNECTIONS"] == 3
+    assert settings["DEBUG"] is False
+    assert settings["LOG_LEVEL"] == "WARNING"
+
+
+def test_bad_typed_override_is_a_clear_error():
+    with pytest.raises(ConfigError, match="APP_DB_MAX_CONNECTIONS must be an integer"):
+        load_config("dev", environ={"APP_DB_MAX_CONNECTIONS": "many"})
+
+
+def test_database_url_defaults_to_sqlite_under_var(tmp_path, monkeypatch):
+    monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
+    assert load_config("dev", environ={})["DATABASE_URL"] == f"sqlite:///{tmp_path}/data/app.db"
+
+
+@pytest.mark.parametrize("key", ["", "dev", DEV_SECRET_KEY, "short-key"])
+def test_prod_refuses_missing_dev_or_weak_secret(key, tmp_path, monkeypatch):
+    monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
+    with pytest.raises(ConfigError, match="secret key"):
+        load_config("prod", environ={"APP_SECRET_KEY": key} if key else {})
+
+
+def test_prod_create_app_refuses_dev_secret(tmp_path, monkeypatch):
+    monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("APP_SECRET_KEY", "dev")
+    with pytest.raises(ConfigError, match="refuses the development secret key"):
+        create_app("prod")
+
+
+def test_prod_reads_generated_secret_key_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
+    (tmp_path / "secret_key").write_text("k" * 64 + "\n")
+    assert load_config("prod", environ={})["SECRET_KEY"] == "k" * 64
+
+
+def test_environment_secret_beats_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
+    (tmp_path / "secret_key").write_text("k" * 64)
+    assert load_config("prod", environ={"APP_SECRET_KEY": "e" * 40})["SECRET_KEY"] == "e" * 40
