@@ -43,3 +43,39 @@ def create_user(email: str, password: str, role: str = "user") -> User:
             return User.create(email=address, password_hash=hash_password(password), role=role)
     except peewee.IntegrityError:
         raise AccountError(f"a user with email {address!r} already exists") from None
+
+
+class InvalidCredentials(UserError):
+    """Unknown email, wrong password or disabled account: one answer for all three."""
+
+    def __init__(self):
+        super().__init__("invalid email or password")
+
+
+class Throttled(UserError):
+    """Too many failed logins for this account or client address."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"too many failed logins; try again in {retry_after} seconds")
+        self.retry_after = retry_after
+
+
+def authenticate(email: str, password: str, client_ip: str) -> User:
+    """The active user with these credentials; raises Throttled or InvalidCredentials.
+
+    Throttling is checked before any hashing so a flood of guesses costs no CPU.
+    The accounts work implements the throttle (project/auth/throttle.py) and timing equalisation.
+    """
+    from ..passwords import needs_rehash, verify_password
+
+    try:
+        address = normalize_email(email)
+    except AccountError:
+        raise InvalidCredentials() from None
+    user = User.get_or_none(User.email == address)
+    if user is None or not user.active or not verify_password(user.password_hash, password):
+        raise InvalidCredentials()
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        user.save(only=[User.password_hash])
+    return user
