@@ -75,6 +75,111 @@ def test(quick, pytest_args):
     sys.exit(devtools.run_tests(quick, list(pytest_args)))
 
 
+def deploy_options(command):
+    """Flags shared by start, restart and gen-config; unset flags keep their saved values."""
+    options = [
+        config_option("the saved one, else prod"),
+        click.option("--host", default=None, help="Address gunicorn binds (default 127.0.0.1)."),
+        click.option("--port", type=click.IntRange(1, 65535), default=None, help="Default 8000."),
+        click.option(
+            "--workers", type=click.IntRange(1, 256), default=None, help="Default 2 x CPUs + 1."
+        ),
+        click.option(
+            "--accesslog", metavar="PATH", default=None, help="Default var/log/access.log."
+        ),
+        click.option("--errorlog", metavar="PATH", default=None, help="Default var/log/error.log."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def deploy_settings(**flags):
+    from .deploy.settings import merged
+
+    return merged(flags)
+
+
+def saved_settings():
+    from .deploy.settings import merged
+
+    return merged({})
+
+
+@cli.command()
+@deploy_options
+def start(**flags):
+    """Start supervisord and the gunicorn workers; wait until /healthz answers."""
+    from .deploy.control import start as start_bundle
+
+    click.echo(start_bundle(deploy_settings(**flags)))
+
+
+@cli.command()
+def stop():
+    """Stop every process of the project gracefully (in-flight requests finish)."""
+    from .deploy.control import stop as stop_bundle
+
+    click.echo(stop_bundle(saved_settings()))
+
+
+@cli.command()
+@deploy_options
+def restart(**flags):
+    """Stop, then start (applies changed flags)."""
+    from .deploy.control import restart as restart_bundle
+
+    click.echo(restart_bundle(deploy_settings(**flags)))
+
+
+@cli.command()
+def reload():
+    """Check that the new code loads, then replace the workers without dropping requests."""
+    from .deploy.control import reload as reload_bundle
+
+    click.echo(reload_bundle(saved_settings()))
+
+
+@cli.command()
+def status():
+    """Show each program's state; exit 0 only if all run and /healthz answers."""
+    from .deploy.status import status as bundle_status
+
+    text, healthy = bundle_status(saved_settings())
+    click.echo(text)
+    sys.exit(0 if healthy else 1)
+
+
+@cli.command()
+@deploy_options
+def check(**flags):
+    """Deploy checklist: secret, debug, bind, permissions, database, migrations, assets."""
+    from .deploy.checks import ERROR, run_checks
+
+    findings = run_checks(deploy_settings(**flags))
+    for level, message in findings:
+        click.echo(f"{level:<8} {message}")
+    sys.exit(1 if any(level == ERROR for level, _ in findings) else 0)
+
+
+@cli.command("gen-config")
+@deploy_options
+@click.option("--dry-run", is_flag=True, help="Print the files instead of writing them.")
+def gen_config(dry_run, **flags):
+    """Render etc/ (supervisord, gunicorn, nginx example) from the settings."""
+    from .deploy.files import config_files, dry_run_text, write_files
+    from .deploy.settings import save
+
+    settings = deploy_settings(**flags)
+    files = config_files(settings)
+    if dry_run:
+        click.echo(dry_run_text(files))
+        return
+    write_files(files)
+    save(settings)
+    click.echo("wrote " + ", ".join(str(path) for path in files))
+
+
 def main() -> None:
     try:
         cli(prog_name="scripts/ctl")

@@ -1,0 +1,107 @@
+"""`scripts/ctl check`: a deploy checklist in the spirit of `manage.py check --deploy`."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from ..config import ConfigError, secret_key_file
+from .preflight import app_config
+from .settings import DeploySettings
+
+OK, WARN, ERROR = "ok", "warning", "error"
+Finding = tuple[str, str]
+
+
+def run_checks(settings: DeploySettings) -> list[Finding]:
+    findings: list[Finding] = []
+    for check in CHECKS:
+        findings.extend(check(settings))
+    return findings
+
+
+def check_config(settings: DeploySettings) -> Iterator[Finding]:
+    try:
+        config = app_config(settings)
+    except ConfigError as exc:
+        yield ERROR, f"config {settings.config_name!r}: {exc}"
+        return
+    yield OK, f"config {settings.config_name!r} loads; secret key accepted"
+    if config["DEBUG"]:
+        yield ERROR, "DEBUG is on: never serve the debugger to the network"
+    if settings.config_name != "prod":
+        yield WARN, f"serving config {settings.config_name!r}, not prod"
+
+
+def check_bind(settings: DeploySettings) -> Iterator[Finding]:
+    if settings.host in ("0.0.0.0", "::"):  # noqa: S104
+        yield WARN, f"gunicorn binds {settings.host}: put nginx in front and bind 127.0.0.1"
+    else:
+        yield OK, f"gunicorn binds {settings.host}:{settings.port}"
+
+
+def check_permissions(settings: DeploySettings) -> Iterator[Finding]:
+    expectations = [
+        (settings.run_dir, 0o700),
+        (secret_key_file(), 0o600),
+        (settings.supervisor_socket, 0o700),
+        (settings.etc / "supervisord.conf", 0o600),
+    ]
+    for path, wanted in expectations:
+        yield permission_finding(path, wanted)
+    if not os.access(settings.var, os.W_OK):
+        yield ERROR, f"{settings.var} is not writable by this user"
+
+
+def permission_finding(path: Path, wanted: int) -> Finding:
+    if not path.exists():
+        return OK, f"{path} not created yet"
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & ~wanted & 0o077:
+        return ERROR, f"{path} has mode {mode:o}; others must not read it (want {wanted:o})"
+    return OK, f"{path} mode {mode:o}"
+
+
+def check_database(settings: DeploySettings) -> Iterator[Finding]:
+    from .. import create_app
+    from ..database import can_query
+    from ..extensions import db
+    from ..migrate import pending
+
+    os.environ.update(settings.app_environment())
+    try:
+        app = create_app(settings.config_name)
+    except ConfigError:
+        return  # reported by check_config
+    with app.app_context():
+        if not can_query():
+            yield ERROR, "database does not answer: check APP_DATABASE_URL"
+            return
+        todo = pending()
+        db.close()
+    yield (
+        (ERROR, f"migrations not applied: {', '.join(todo)}")
+        if todo
+        else (OK, "migrations applied")
+    )
+
+
+def check_assets(settings: DeploySettings) -> Iterator[Finding]:
+    if not (settings.root / "package.json").exists():
+        return
+    manifest = settings.root / "project" / "static" / "gen" / "manifest.json"
+    if manifest.exists():
+        yield OK, "front-end assets built"
+    else:
+        yield ERROR, "front-end assets not built: run scripts/build-assets"
+
+
+CHECKS: list[Callable[[DeploySettings], Iterator[Finding]]] = [
+    check_config,
+    check_bind,
+    check_permissions,
+    check_database,
+    check_assets,
+]

@@ -1,0 +1,211 @@
+"""start / stop / reload / restart / status: the operator's verbs over supervisord."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import xmlrpc.client
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import DeployError, processes, rpc
+from .files import config_files, write_files
+from .preflight import prepare_for_start, run_migrations, verify_new_code
+from .settings import DeploySettings, save
+from .supervisor import STOP_WAIT_SECS
+
+START_TIMEOUT = 60
+FAILED_STATES = {"FATAL", "BACKOFF", "EXITED", "STOPPED", "UNKNOWN"}
+
+
+@contextmanager
+def ctl_lock(settings: DeploySettings):
+    """One start/stop/reload at a time per project; a racing second one fails clearly."""
+    settings.run_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.run_dir / "ctl.lock"
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            raise DeployError(
+                f"another scripts/ctl command (pid {holder}) is working on this project; "
+                "wait for it to finish and retry"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+
+
+def is_running(settings: DeploySettings) -> bool:
+    return rpc.supervisord_answers(settings.supervisor_socket)
+
+
+def health_ok(settings: DeploySettings, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(settings.url + "/healthz", timeout=timeout) as response:  # noqa: S310
+            return response.status == 200
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def start(settings: DeploySettings) -> str:
+    with ctl_lock(settings):
+        if is_running(settings):
+            wait_until_serving(settings)
+            return f"already running at {settings.url}"
+        stop_orphans(settings)
+        prepare_for_start(settings)
+        run_migrations(settings)
+        write_files(config_files(settings))
+        save(settings)
+        launch_supervisord(settings)
+        wait_until_serving(settings)
+    return f"running at {settings.url}"
+
+
+def launch_supervisord(settings: DeploySettings) -> None:
+    conf = settings.etc / "supervisord.conf"
+    result = subprocess.run(
+        [str(settings.venv_bin / "supervisord"), "--configuration", str(conf)],
+        capture_output=True,
+        text=True,
+        cwd=settings.root,
+        check=False,
+    )
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        raise DeployError(
+            f"supervisord did not start: {detail[-1] if detail else result.returncode}"
+        )
+    wait_for(lambda: is_running(settings), 15, "supervisord did not open its socket")
+
+
+def wait_until_serving(settings: DeploySettings, timeout: float = START_TIMEOUT) -> None:
+    """Until `web` is RUNNING and /healthz answers 200; fail early when web gives up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = web_state(settings)
+        if state == "RUNNING" and health_ok(settings):
+            return
+        if state in ("FATAL", "EXITED"):
+            break
+        time.sleep(0.1)
+    raise DeployError(
+        f"web did not come up (state {web_state(settings)}, /healthz not 200); "
+        f"last error log line: {last_line(settings.error_log_path)}"
+    )
+
+
+def web_state(settings: DeploySettings) -> str:
+    try:
+        return rpc.process_info(settings.supervisor_socket, "web")["statename"]
+    except (OSError, xmlrpc.client.Error):
+        return "UNKNOWN"
+
+
+def last_line(path: Path) -> str:
+    try:
+        lines = path.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return "(no log)"
+    return lines[-1] if lines else "(empty)"
+
+
+def wait_for(predicate, timeout: float, message: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise DeployError(message)
+
+
+def stop(settings: DeploySettings) -> str:
+    with ctl_lock(settings):
+        if not is_running(settings):
+            orphans = stop_orphans(settings)
+            return "stopped leftover gunicorn processes" if orphans else "not running"
+        pid = rpc.client(settings.supervisor_socket).supervisor.getPID()
+        rpc.client(settings.supervisor_socket).supervisor.shutdown()
+        wait_for(
+            lambda: not processes.is_alive(pid), STOP_WAIT_SECS + 15, "supervisord did not exit"
+        )
+        stop_orphans(settings)
+    return "stopped"
+
+
+def stop_orphans(settings: DeploySettings) -> list[int]:
+    """Stop a gunicorn master left behind by a killed supervisord (it still holds the port)."""
+    pid = processes.read_pid(settings.run_dir / "gunicorn.pid")
+    conf = str(settings.etc / "gunicorn.conf.py")
+    if pid is None or not processes.is_alive(pid) or conf not in processes.command_line(pid):
+        return []
+    workers = processes.children(pid)
+    os.kill(pid, signal.SIGTERM)
+    everyone = [pid, *workers]
+    gone = lambda: not any(processes.is_alive(p) for p in everyone)  # noqa: E731
+    try:
+        wait_for(gone, STOP_WAIT_SECS, "")
+    except DeployError:
+        for leftover in everyone:
+            if processes.is_alive(leftover):
+                os.kill(leftover, signal.SIGKILL)
+    return everyone
+
+
+def reload(settings: DeploySettings) -> str:
+    with ctl_lock(settings):
+        if not is_running(settings):
+            raise DeployError("not running: use `scripts/ctl start`")
+        verify_new_code(settings)
+        write_files(config_files(settings))
+        save(settings)
+        apply_supervisor_changes(settings)
+        replace_workers(settings)
+    return f"reloaded; serving new code at {settings.url}"
+
+
+def apply_supervisor_changes(settings: DeploySettings) -> None:
+    """`supervisorctl update`: re-read supervisord.conf and apply changed program sections."""
+    result = subprocess.run(
+        [
+            str(settings.venv_bin / "supervisorctl"),
+            "-c",
+            str(settings.etc / "supervisord.conf"),
+            "update",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise DeployError(f"supervisorctl update failed: {(result.stdout + result.stderr).strip()}")
+
+
+def replace_workers(settings: DeploySettings) -> None:
+    """HUP the gunicorn master, then wait until none of the old workers remain."""
+    wait_until_serving(settings)
+    master = rpc.process_info(settings.supervisor_socket, "web")["pid"]
+    old = set(processes.children(master))
+    rpc.client(settings.supervisor_socket).supervisor.signalProcess("web", "HUP")
+
+    def replaced() -> bool:
+        current = set(processes.children(master))
+        return not (current & old) and len(current) >= settings.workers
+
+    wait_for(replaced, STOP_WAIT_SECS + 30, "old gunicorn workers did not exit after HUP")
+    wait_until_serving(settings)
+
+
+def restart(settings: DeploySettings) -> str:
+    stop(settings)
+    return start(settings)

@@ -1,0 +1,35 @@
+"""The files `gen-config` renders into etc/, and writing them atomically."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .gunicorn import render_gunicorn_conf
+from .nginx import render_nginx_conf
+from .settings import DeploySettings
+from .supervisor import render_supervisord_conf
+
+
+def config_files(settings: DeploySettings) -> dict[Path, str]:
+    etc = settings.etc
+    return {
+        etc / "supervisord.conf": render_supervisord_conf(settings),
+        etc / "gunicorn.conf.py": render_gunicorn_conf(settings),
+        etc / "nginx.conf.example": render_nginx_conf(settings),
+    }
+
+
+def write_files(files: dict[Path, str]) -> None:
+    """Write each file atomically, mode 0600 (supervisord.conf may carry a database password)."""
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        tmp.replace(path)
+
+
+def dry_run_text(files: dict[Path, str]) -> str:
+    return "\n".join(f"### {path}\n{text}" for path, text in files.items())

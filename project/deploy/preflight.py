@@ -1,0 +1,122 @@
+"""Checks and preparation before processes start or reload: each failure is one clear line."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+from pathlib import Path
+
+from ..config import load_config, secret_key_file
+from . import DeployError, processes
+from .gunicorn import render_gunicorn_conf
+from .settings import DeploySettings
+
+# sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
+MAX_SOCKET_PATH = 107
+
+
+def prepare_for_start(settings: DeploySettings) -> None:
+    check_socket_path(settings.supervisor_socket)
+    make_var_dirs(settings)
+    remove_stale_files(settings)
+    if processes.port_in_use(settings.host, settings.port):
+        raise DeployError(
+            f"port {settings.port} on {settings.host} is already in use by another process: "
+            "stop it or pass --port"
+        )
+    ensure_secret_key(settings)
+    app_config(settings)
+
+
+def check_socket_path(path: Path) -> None:
+    if len(str(path).encode()) > MAX_SOCKET_PATH:
+        raise DeployError(
+            f"socket path {path} is {len(str(path).encode())} bytes, unix sockets allow "
+            f"{MAX_SOCKET_PATH}: move the project to a shorter path or set APP_VAR_DIR"
+        )
+
+
+def make_var_dirs(settings: DeploySettings) -> None:
+    for folder in (settings.var, settings.run_dir, settings.log_dir, settings.var / "data"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DeployError(f"cannot create {folder}: {exc.strerror}") from None
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise DeployError(f"{folder} is not writable by this user: fix its owner or mode")
+    settings.run_dir.chmod(0o700)
+    for log in (settings.access_log_path, settings.error_log_path):
+        log.parent.mkdir(parents=True, exist_ok=True)
+
+
+def remove_stale_files(settings: DeploySettings) -> None:
+    """A crashed supervisord leaves its pidfile and socket; remove them if nobody owns them."""
+    pidfile = settings.run_dir / "supervisord.pid"
+    pid = processes.read_pid(pidfile)
+    if pid is not None and processes.is_alive(pid) and "supervisord" in processes.command_line(pid):
+        raise DeployError(
+            f"supervisord (pid {pid}) is alive but does not answer on "
+            f"{settings.supervisor_socket}: kill it (kill {pid}) and retry"
+        )
+    for stale in (pidfile, settings.supervisor_socket, settings.run_dir / "gunicorn.pid"):
+        stale.unlink(missing_ok=True)
+
+
+def ensure_secret_key(settings: DeploySettings) -> None:
+    """Generate var/secret_key once (0600) unless a key comes from the environment."""
+    if settings.environment.get("APP_SECRET_KEY"):
+        return
+    path = secret_key_file()
+    if path.exists():
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48) + "\n")
+
+
+def app_environ(settings: DeploySettings) -> dict[str, str]:
+    return {**os.environ, **settings.app_environment()}
+
+
+def app_config(settings: DeploySettings) -> dict:
+    """The workers' config, loaded the way they will load it; raises ConfigError."""
+    return load_config(settings.config_name, environ=app_environ(settings))
+
+
+def run_migrations(settings: DeploySettings) -> list[str]:
+    """Apply migrations once, here, before any worker starts."""
+    os.environ.update(settings.app_environment())
+    from .. import create_app
+    from ..extensions import db
+    from ..migrate import apply_pending
+
+    app = create_app(settings.config_name)
+    with app.app_context():
+        try:
+            return apply_pending()
+        finally:
+            db.close()
+            close_pool = getattr(db.obj, "close_all", None)
+            if close_pool:
+                close_pool()
+
+
+def verify_new_code(settings: DeploySettings) -> None:
+    """Import the app and load the new gunicorn config in a separate process, as a worker would."""
+    candidate = settings.run_dir / "gunicorn.conf.candidate.py"
+    candidate.write_text(render_gunicorn_conf(settings))
+    result = subprocess.run(
+        [str(settings.venv_bin / "gunicorn"), "--check-config", "--config", str(candidate)],
+        capture_output=True,
+        text=True,
+        cwd=settings.root,
+        env=app_environ(settings),
+        check=False,
+        timeout=120,
+    )
+    candidate.unlink(missing_ok=True)
+    if result.returncode != 0:
+        output = (result.stderr + result.stdout).strip().splitlines()
+        detail = "\n".join(output[-15:])
+        raise DeployError(f"the new code does not load; nothing was changed:\n{detail}")
