@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import DeployError, processes, rpc
 from .files import config_files, write_files
-from .preflight import prepare_for_start, run_migrations, verify_new_code
+from .preflight import ensure_writable_dir, prepare_for_start, run_migrations, verify_new_code
 from .settings import DeploySettings, save
 from .supervisor import STOP_WAIT_SECS
 
@@ -26,7 +26,7 @@ FAILED_STATES = {"FATAL", "BACKOFF", "EXITED", "STOPPED", "UNKNOWN"}
 @contextmanager
 def ctl_lock(settings: DeploySettings):
     """One start/stop/reload at a time per project; a racing second one fails clearly."""
-    settings.run_dir.mkdir(parents=True, exist_ok=True)
+    ensure_writable_dir(settings.run_dir)
     path = settings.run_dir / "ctl.lock"
     with open(path, "a+") as handle:
         try:

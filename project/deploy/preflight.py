@@ -39,15 +39,19 @@ def check_socket_path(path: Path) -> None:
 
 def make_var_dirs(settings: DeploySettings) -> None:
     for folder in (settings.var, settings.run_dir, settings.log_dir, settings.var / "data"):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise DeployError(f"cannot create {folder}: {exc.strerror}") from None
-        if not os.access(folder, os.W_OK | os.X_OK):
-            raise DeployError(f"{folder} is not writable by this user: fix its owner or mode")
+        ensure_writable_dir(folder)
     settings.run_dir.chmod(0o700)
     for log in (settings.access_log_path, settings.error_log_path):
         log.parent.mkdir(parents=True, exist_ok=True)
+
+
+def ensure_writable_dir(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DeployError(f"cannot create {folder}: {exc.strerror}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DeployError(f"{folder} is not writable by this user: fix its owner or mode")
 
 
 def remove_stale_files(settings: DeploySettings) -> None:
