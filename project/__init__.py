@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import database
+from . import database, error_pages, logs
 from .config import load_config
 from .extensions import csrf, login_manager
 
@@ -14,11 +15,21 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app = Flask(__name__)
     app.config.from_mapping(load_config(config_name))
     app.config.from_mapping(overrides or {})
+    trust_proxies(app)
+    logs.init_app(app)
+    error_pages.init_app(app)
     database.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     register_blueprints(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-* only from the configured number of proxies (nginx: 1)."""
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_blueprints(app: Flask) -> None:

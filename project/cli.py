@@ -12,6 +12,9 @@ from .errors import UserError
 CONFIG_HELP = "Named configuration: dev, test or prod (default: APP_CONFIG, else {default})."
 
 
+LOG_NAMES = ["access", "error", "app", "supervisord", "web", "rotate-logs"]
+
+
 def config_option(default: str):
     return click.option(
         "--config", "config_name", metavar="NAME", help=CONFIG_HELP.format(default=default)
@@ -88,6 +91,19 @@ def deploy_options(command):
             "--accesslog", metavar="PATH", default=None, help="Default var/log/access.log."
         ),
         click.option("--errorlog", metavar="PATH", default=None, help="Default var/log/error.log."),
+        click.option(
+            "--keep-days",
+            type=click.FloatRange(min=0),
+            default=None,
+            help="Delete rotated logs older than this (default 14).",
+        ),
+        click.option(
+            "--rotate-every",
+            type=click.FloatRange(min=0),
+            default=None,
+            metavar="SECONDS",
+            help="Rotate logs every SECONDS instead of at midnight (0 = midnight; for tests).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -178,6 +194,38 @@ def gen_config(dry_run, **flags):
     write_files(files)
     save(settings)
     click.echo("wrote " + ", ".join(str(path) for path in files))
+
+
+@cli.command("rotate-logs")
+@click.option(
+    "--keep-days", type=click.FloatRange(min=0), default=None, help="Default: saved (14)."
+)
+@click.option(
+    "--daemon", is_flag=True, help="Keep running; rotate at local midnight (supervisord)."
+)
+def rotate_logs(keep_days, daemon):
+    """Rename each log to <name>.YYYY-MM-DD, make writers reopen, compress, expire."""
+    from datetime import date
+
+    from .deploy import logrotate
+
+    settings = saved_settings()
+    keep = settings.keep_days if keep_days is None else keep_days
+    if daemon:
+        logrotate.run_forever(settings, keep, settings.rotate_every)
+    for path in logrotate.rotate_logs(settings, date.today(), keep):
+        click.echo(f"rotated {path}")
+
+
+@cli.command()
+@click.argument("name", required=False, type=click.Choice(LOG_NAMES))
+@click.option("--follow", "-f", is_flag=True, help="Keep printing new lines (tail -F).")
+@click.option("--lines", "-n", type=click.IntRange(min=1), default=40, show_default=True)
+def logs(name, follow, lines):
+    """Show the last lines of a log (default: error and app); NAME picks one."""
+    from .deploy.logview import log_paths, show
+
+    show(log_paths(saved_settings(), name), lines, follow)
 
 
 def main() -> None:

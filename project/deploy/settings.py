@@ -30,6 +30,8 @@ class DeploySettings:
     accesslog: str = ""  # empty: var/log/access.log
     errorlog: str = ""  # empty: var/log/error.log
     environment: dict = field(default_factory=dict)
+    keep_days: float = 14  # rotated logs older than this are deleted
+    rotate_every: float = 0  # 0: rotate at local midnight; seconds otherwise (tests)
 
     # Paths are derived, never persisted: a copied project gets its own.
     @property

@@ -54,6 +54,20 @@ redirect_stderr = true
 stdout_logfile = {log / "web.stdout.log"}
 stdout_logfile_maxbytes = 10MB
 stdout_logfile_backups = 3
+
+[program:rotate-logs]
+command = {settings.venv_bin / "python"} -m project.cli rotate-logs --daemon
+directory = {settings.root}
+environment = {render_environment(settings.app_environment())}
+autostart = true
+autorestart = true
+startsecs = 1
+stopsignal = TERM
+stopwaitsecs = 10
+redirect_stderr = true
+stdout_logfile = {log / "rotate-logs.stdout.log"}
+stdout_logfile_maxbytes = 1MB
+stdout_logfile_backups = 1
 """
 
 

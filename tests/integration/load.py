@@ -10,11 +10,13 @@ from collections import Counter
 class Load:
     """`clients` threads, each with its own keep-alive-free connection per request."""
 
-    def __init__(self, host: str, port: int, path: str = "/", clients: int = 8):
+    def __init__(self, host: str, port: int, path="/", clients: int = 8):
+        """`path` is a string or a callable returning the next path (e.g. unique probes)."""
         self.host, self.port, self.path, self.clients = host, port, path, clients
         self.statuses: Counter = Counter()
         self.errors: list[str] = []
         self.bodies: list[bytes] = []
+        self.responses: list[tuple[str, int, str]] = []  # (path, status, request id)
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(clients)]
@@ -31,15 +33,18 @@ class Load:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            path = self.path() if callable(self.path) else self.path
             try:
                 connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
-                connection.request("GET", self.path)
+                connection.request("GET", path)
                 response = connection.getresponse()
                 body = response.read()
                 connection.close()
                 with self._lock:
                     self.statuses[response.status] += 1
                     self.bodies.append(body)
+                    request_id = response.getheader("X-Request-ID", "")
+                    self.responses.append((path, response.status, request_id))
             except OSError as exc:
                 with self._lock:
                     self.errors.append(repr(exc))

@@ -1,0 +1,30 @@
+"""`scripts/ctl logs`: where each log lives, and showing it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import DeployError
+from .settings import DeploySettings
+
+
+def log_paths(settings: DeploySettings, name: str | None) -> list[Path]:
+    log = settings.log_dir
+    known = {
+        "access": settings.access_log_path,
+        "error": settings.error_log_path,
+        "app": log / "app.log",
+        "supervisord": log / "supervisord.log",
+        "web": log / "web.stdout.log",
+        "rotate-logs": log / "rotate-logs.stdout.log",
+    }
+    return [known[name]] if name else [known["error"], known["app"]]
+
+
+def show(paths: list[Path], lines: int, follow: bool) -> None:
+    existing = [str(p) for p in paths if p.exists()]
+    if not existing:
+        raise DeployError(f"no log yet at {', '.join(map(str, paths))}: has the site run?")
+    command = ["tail", "-n", str(lines), *(["-F"] if follow else []), *existing]
+    os.execvp("tail", command)  # noqa: S606  (hand the terminal to tail; Ctrl-C ends it)
