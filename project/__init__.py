@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import database
+from . import assets, database
 from .config import load_config
 from .extensions import csrf, login_manager
 
@@ -17,6 +17,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     database.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
+    assets.init_app(app)
     register_blueprints(app)
     return app
 
