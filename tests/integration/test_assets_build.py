@@ -93,6 +93,13 @@ def test_rebuilding_unchanged_sources_keeps_every_hash(copy_root):
     assert manifest(copy_root) == before
 
 
+def test_another_folder_builds_the_same_hashes(copy_root):
+    """Hosts deploying the same commit in different paths render the same URLs."""
+    build(copy_root)
+    real = json.loads((PROJECT_ROOT / "project" / "static" / MANIFEST).read_text())
+    assert manifest(copy_root) == real
+
+
 def test_if_stale_skips_a_fresh_build_and_rebuilds_a_missing_one(copy_root):
     build(copy_root)
     assert build(copy_root, "--if-stale").stderr == ""
