@@ -62,7 +62,7 @@ const options = {
   sourcemap: "linked",
   target: ["es2020", "chrome100", "firefox100", "safari15"],
   metafile: true,
-  logLevel: "info",
+  logLevel: watch ? "info" : "warning", // one-shot builds: scripts/build-assets says enough
   plugins: [publishPlugin],
 };
 

@@ -33,9 +33,13 @@ def copy_root(tmp_path):
     return root
 
 
-def build(root, *args) -> subprocess.CompletedProcess:
+def run_build(root, *args) -> subprocess.CompletedProcess:
     env = {**os.environ, "ASSETS_ROOT": str(root), "ASSETS_PYTHON": sys.executable}
-    result = subprocess.run([BUILD_ASSETS, *args], env=env, capture_output=True, text=True)
+    return subprocess.run([BUILD_ASSETS, *args], env=env, capture_output=True, text=True)
+
+
+def build(root, *args) -> subprocess.CompletedProcess:
+    result = run_build(root, *args)
     assert result.returncode == 0, result.stderr
     return result
 
@@ -119,7 +123,16 @@ def test_removed_entry_output_leaves_the_manifest(copy_root):
 def test_template_naming_a_missing_asset_fails_the_build(copy_root):
     page = copy_root / "project" / "templates" / "broken.html"
     page.write_text("{{ static_url('img/missing.png') }}")
-    env = {**os.environ, "ASSETS_ROOT": str(copy_root), "ASSETS_PYTHON": sys.executable}
-    result = subprocess.run([BUILD_ASSETS], env=env, capture_output=True, text=True)
+    result = run_build(copy_root)
     assert result.returncode == 1
     assert "broken.html: static_url('img/missing.png')" in result.stderr
+
+
+def test_source_error_fails_the_build_and_keeps_the_last_manifest(copy_root):
+    build(copy_root)
+    before = manifest(copy_root)
+    append(copy_root / "static_src" / "js" / "confirm.js", "\nexport function broken( {\n")
+    result = run_build(copy_root)
+    assert result.returncode == 1
+    assert "confirm.js" in result.stderr and "npm run build failed" in result.stderr
+    assert manifest(copy_root) == before
