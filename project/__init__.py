@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import database, error_pages, logs
+from . import assets, database, error_pages, logs
 from .config import load_config
 from .extensions import csrf, login_manager
 
@@ -21,6 +21,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     database.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
+    assets.init_app(app)
     register_blueprints(app)
     return app
 

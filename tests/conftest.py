@@ -7,11 +7,13 @@ The database is a temp SQLite file, or the PostgreSQL database named by TEST_DAT
 from __future__ import annotations
 
 import os
+import subprocess
 
 import peewee
 import pytest
 
 from project import create_app
+from project.config import PROJECT_ROOT
 from project.extensions import db
 from project.migrate import apply_pending
 
@@ -28,6 +30,16 @@ def reset_postgresql(url: str) -> None:
         database.execute_sql("CREATE SCHEMA public")
     finally:
         database.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def built_assets():
+    """Pages link the built front-end: build it once if stale (a fingerprint check when not)."""
+    result = subprocess.run(
+        [PROJECT_ROOT / "scripts" / "build-assets", "--if-stale"], capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        pytest.exit(f"scripts/build-assets failed: {result.stderr.strip()}", returncode=1)
 
 
 @pytest.fixture
