@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import database
+from . import database, security
 from .config import load_config
 from .extensions import csrf, login_manager
 
@@ -17,12 +17,13 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     database.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
+    security.init_app(app)
     register_blueprints(app)
     return app
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, auth, main
+    from . import account, admin, api, auth, main
 
-    for blueprint in (main.bp, auth.bp, api.bp):
+    for blueprint in (main.bp, auth.bp, account.bp, admin.bp, api.bp):
         app.register_blueprint(blueprint)
