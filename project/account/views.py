@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..auth import service
 from ..auth.forms import PasswordChangeForm
-from ..auth.service import AccountError
+from ..auth.service import AccountError, Throttled
 from ..auth.sessions import has_remember_cookie, start_session
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -24,14 +24,23 @@ def index():
 def settings():
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
-        try:
-            service.change_password(user, form.current_password.data, form.new_password.data)
-        except AccountError as exc:
-            form.current_password.errors.append(str(exc).capitalize() + ".")
-        else:
-            # The new token ended every other session; this one continues on it.
-            start_session(user, remember=has_remember_cookie())
-            flash("Password changed. Other devices have been logged out.", "success")
-            return redirect(url_for("account.settings"))
+        return change_password(form)
     return render_template("account/settings.html", form=form)
+
+
+def change_password(form: PasswordChangeForm):
+    user = current_user._get_current_object()
+    current, new = form.current_password.data, form.new_password.data
+    try:
+        service.change_password(user, current, new, request.remote_addr)
+    except Throttled as exc:
+        form.form_errors.append(f"Too many failed attempts. Try again in {exc.retry_after} s.")
+        page = render_template("account/settings.html", form=form)
+        return page, 429, {"Retry-After": str(exc.retry_after)}
+    except AccountError as exc:
+        form.current_password.errors.append(str(exc).capitalize() + ".")
+        return render_template("account/settings.html", form=form)
+    # The new token ended every other session; this one continues on it.
+    start_session(user, remember=has_remember_cookie())
+    flash("Password changed. Other devices have been logged out.", "success")
+    return redirect(url_for("account.settings"))

@@ -88,6 +88,8 @@ def authenticate(email: str, password: str, client_ip: str) -> User:
     user = User.get_or_none(User.email == account) if account else None
     if not password_matches(user, password):
         throttle.record_failure(account, client_ip)
+        # `account` is None unless the input parsed as an email: a password typed into the
+        # email field by mistake is never logged.
         log.info("login failed for %r from %s", account, client_ip)
         raise InvalidCredentials()
     throttle.clear_account(account)
@@ -128,9 +130,15 @@ def upgrade_hash(user: User, password: str) -> None:
         user.save(only=[User.password_hash])
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Check `current`, apply the rules to `new`, store it and invalidate every old session."""
+def change_password(user: User, current: str, new: str, client_ip: str) -> None:
+    """Check `current`, apply the rules to `new`, store it and invalidate every old session.
+
+    A wrong current password counts as a failed login (a stolen session must not become a
+    way around the throttle); raises Throttled or AccountError.
+    """
+    throttle.check(user.email, client_ip)
     if not verify_password(user.password_hash, current):
+        throttle.record_failure(user.email, client_ip)
         raise AccountError("current password is wrong")
     check_password_rules(new)
     user.password_hash = hash_password(new)

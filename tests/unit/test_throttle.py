@@ -186,3 +186,16 @@ def test_expired_rows_are_purged(limits, clock):
         fail(email="b@example.com", ip="10.0.0.2")
         keys = {(row.scope, row.key) for row in LoginFailure.select()}
     assert keys == {("account", "b@example.com"), ("address", "10.0.0.2")}
+
+
+def test_wrong_current_password_on_settings_counts_and_is_throttled(limits, auth, client):
+    auth.create_user()
+    auth.login()
+    data = {"current_password": WRONG, "new_password": "amber-canyon-77"}
+    data["confirm"] = data["new_password"]
+    for _ in range(3):
+        assert client.post("/account/settings", data=data).status_code == 200
+    response = client.post("/account/settings", data={**data, "current_password": PASSWORD})
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    auth.logout()
+    assert auth.login().status_code == 429  # the same account count as the login form
