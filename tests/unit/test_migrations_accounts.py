@@ -41,3 +41,11 @@ def test_session_token_is_required_and_unique_after_002(at_001):
     unique = [i for i in db.get_indexes("users") if i.columns == ["session_token"]]
     assert unique and unique[0].unique
     assert db.table_exists("login_failures")
+
+
+def test_002_rolls_back_and_applies_again(at_001):
+    apply_pending()
+    router().rollback()
+    assert "session_token" not in {c.name for c in db.get_columns("users")}
+    assert not db.table_exists("login_failures")
+    assert apply_pending() == ["002_accounts"]

@@ -1,7 +1,5 @@
 """Session cookies: flags, the rotating session token, remember-me, tampering."""
 
-from flask import session
-
 from project import create_app
 from project.auth.service import create_user
 from project.config import load_config
@@ -167,4 +165,3 @@ def test_session_token_is_random_per_user(auth, app):
     with app.app_context():
         tokens = [u.session_token for u in User.select()]
     assert len(set(tokens)) == 2 and all(len(t) >= 40 for t in tokens)
-    assert session is not None
