@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, database, error_pages, logs
+from . import assets, database, error_pages, logs, security
 from .config import load_config
 from .extensions import csrf, login_manager
 
@@ -22,6 +22,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     login_manager.init_app(app)
     csrf.init_app(app)
     assets.init_app(app)
+    security.init_app(app)
     register_blueprints(app)
     return app
 
@@ -34,7 +35,7 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, auth, main
+    from . import account, admin, api, auth, main
 
-    for blueprint in (main.bp, auth.bp, api.bp):
+    for blueprint in (main.bp, auth.bp, account.bp, admin.bp, api.bp):
         app.register_blueprint(blueprint)

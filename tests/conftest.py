@@ -76,3 +76,40 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+PASSWORD = "violet-harbor-42"
+
+
+class AuthActions:
+    """Register, log in and out through the real pages (CSRF is off in the test config)."""
+
+    def __init__(self, app, client):
+        self.app = app
+        self.client = client
+
+    def create_user(self, email="ann@example.com", password=PASSWORD, role="user"):
+        from project.auth.service import create_user
+
+        with self.app.app_context():
+            return create_user(email, password, role=role)
+
+    def register(self, email="ann@example.com", password=PASSWORD, confirm=None):
+        data = {"email": email, "password": password, "confirm": confirm or password}
+        return self.client.post("/auth/register", data=data)
+
+    def login(self, email="ann@example.com", password=PASSWORD, remember=False, next=None):
+        data = {"email": email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        return self.client.post(
+            "/auth/login", query_string={"next": next} if next else {}, data=data
+        )
+
+    def logout(self):
+        return self.client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(app, client):
+    return AuthActions(app, client)
