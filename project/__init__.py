@@ -22,7 +22,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, auth, main
+    from . import api, auth, main, notes
 
-    for blueprint in (main.bp, auth.bp, api.bp):
+    for blueprint in (main.bp, auth.bp, notes.bp):
         app.register_blueprint(blueprint)
+    api.init_app(app)  # registers api.bp with its OpenAPI document and JSON errors

@@ -3,6 +3,7 @@
 from datetime import datetime, timezone
 
 import peewee
+from flask_login import UserMixin
 
 from .extensions import db
 
@@ -16,7 +17,7 @@ class BaseModel(peewee.Model):
         database = db
 
 
-class User(BaseModel):
+class User(UserMixin, BaseModel):
     email = peewee.CharField(max_length=254, unique=True)
     password_hash = peewee.CharField(max_length=255)
     role = peewee.CharField(max_length=20, default="user")
@@ -31,4 +32,31 @@ class User(BaseModel):
         return self.role == "admin"
 
 
-MODELS = [User]
+class Note(BaseModel):
+    owner = peewee.ForeignKeyField(User, backref="notes", on_delete="CASCADE", index=False)
+    title = peewee.CharField(max_length=200)
+    body = peewee.TextField(default="")
+    created_at = peewee.DateTimeField(default=utcnow)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "notes"
+        # Serves "this user's notes, in id order" (keyset pagination); also covers owner lookups.
+        indexes = ((("owner", "id"), False),)
+
+
+class ApiToken(BaseModel):
+    """A bearer token for the JSON API; only the SHA-256 of the secret is stored."""
+
+    user = peewee.ForeignKeyField(User, backref="api_tokens", on_delete="CASCADE")
+    token_hash = peewee.CharField(max_length=64, unique=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+    expires_at = peewee.DateTimeField()
+    last_used_at = peewee.DateTimeField(null=True)
+    revoked = peewee.BooleanField(default=False)
+
+    class Meta:
+        table_name = "api_tokens"
+
+
+MODELS = [User, Note, ApiToken]
