@@ -170,3 +170,9 @@ def test_me_shape(client, user, token):
     body = client.get("/api/v1/me", headers=bearer(token)).get_json()
     assert set(body) == {"id", "email", "role", "created_at"}
     assert body["role"] == "user"
+
+
+def test_a_bad_token_is_401_even_with_a_session(client, user):
+    log_in(client, user)
+    response = client.get("/api/v1/me", headers=bearer("not-a-token"))
+    assert_error(response, 401, "invalid_token")
