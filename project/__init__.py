@@ -35,7 +35,8 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import account, admin, api, auth, main
+    from . import account, admin, api, auth, main, notes
 
-    for blueprint in (main.bp, auth.bp, account.bp, admin.bp, api.bp):
+    for blueprint in (main.bp, auth.bp, account.bp, admin.bp, notes.bp):
         app.register_blueprint(blueprint)
+    api.init_app(app)  # registers api.bp with its OpenAPI document and JSON errors

@@ -62,6 +62,8 @@ class BaseConfig:
     LOG_LEVEL = "INFO"
     LOG_FORMAT = "text"  # or "json"
     REQUIRE_STRONG_SECRET = False
+    # Lifetime of a bearer token from POST /api/v1/tokens.
+    API_TOKEN_TTL_SECONDS = 7 * 24 * 3600
 
 
 class DevConfig(BaseConfig):

@@ -59,4 +59,31 @@ class LoginFailure(BaseModel):
         indexes = ((("scope", "key", "failed_at"), False),)
 
 
-MODELS = [User, LoginFailure]
+class Note(BaseModel):
+    owner = peewee.ForeignKeyField(User, backref="notes", on_delete="CASCADE", index=False)
+    title = peewee.CharField(max_length=200)
+    body = peewee.TextField(default="")
+    created_at = peewee.DateTimeField(default=utcnow)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "notes"
+        # Serves "this user's notes, in id order" (keyset pagination); also covers owner lookups.
+        indexes = ((("owner", "id"), False),)
+
+
+class ApiToken(BaseModel):
+    """A bearer token for the JSON API; only the SHA-256 of the secret is stored."""
+
+    user = peewee.ForeignKeyField(User, backref="api_tokens", on_delete="CASCADE")
+    token_hash = peewee.CharField(max_length=64, unique=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+    expires_at = peewee.DateTimeField()
+    last_used_at = peewee.DateTimeField(null=True)
+    revoked = peewee.BooleanField(default=False)
+
+    class Meta:
+        table_name = "api_tokens"
+
+
+MODELS = [User, LoginFailure, Note, ApiToken]
