@@ -1,9 +1,8 @@
-"""Browser-test fixtures: a real gunicorn server, headless Debian Chromium, screenshots on failure.
+"""Browser-test fixtures: the real bundle, headless Debian Chromium, screenshots on failure.
 
-`live_server` is the one fixture that knows how the site is started: today a gunicorn
-subprocess (2 workers, test config, its own SQLite database under a temp folder); it is
-meant to be swapped for the supervisord + gunicorn bundle without touching the tests,
-which only use its base URL.
+`live_server` is the one fixture that knows how the site is started: `scripts/ctl start` of a
+temp copy of the project (supervisord + gunicorn, prod config, its own SQLite database); the
+tests only use its base URL and logs.
 """
 
 from __future__ import annotations
@@ -11,15 +10,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from project.config import PROJECT_ROOT
-from tests.helpers import answers, free_port, wait_until
+from tests.bundle import Bundle
 
 SCREENSHOT_DIR = PROJECT_ROOT / "test-output"
 CHROMIUM_ARGS = [
@@ -54,78 +51,20 @@ def chromium_path() -> str:
     pytest.skip("chromium not found (apt-get install chromium); browser tests skipped")
 
 
-def migrate(database_url: str, var_dir: Path) -> None:
-    """Apply the migrations once, in this process, before any worker starts."""
-    from project import create_app
-    from project.extensions import db
-    from project.migrate import apply_pending
-
-    app = create_app("test", {"DATABASE_URL": database_url, "VAR_DIR": str(var_dir)})
-    with app.app_context():
-        apply_pending()
-        db.close()
-    db.obj.close_all()
-
-
-def gunicorn_command(port: int, log_dir: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers=2",
-        f"--bind=127.0.0.1:{port}",
-        "--no-control-socket",
-        "--worker-tmp-dir=/dev/shm",
-        f"--access-logfile={log_dir / 'access.log'}",
-        f"--error-logfile={log_dir / 'error.log'}",
-        "project.wsgi:app",
-    ]
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Graceful stop of the master and its workers (one process group); kill if it hangs."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
-    """Base URL of the site served by gunicorn; `.log_dir` holds its access and error logs."""
-    root = tmp_path_factory.mktemp("live")
-    var_dir, log_dir = root / "var", root / "log"
-    log_dir.mkdir()
-    database_url = f"sqlite:///{var_dir / 'data' / 'app.db'}"
-    migrate(database_url, var_dir)
-    port = free_port()
-    env = {
-        **os.environ,
-        "APP_CONFIG": "test",
-        "APP_VAR_DIR": str(var_dir),
-        "APP_DATABASE_URL": database_url,
-    }
-    env.pop("TEST_DATABASE_URL", None)
-    with open(log_dir / "stderr.log", "wb") as stderr:  # the child keeps its own copy
-        process = subprocess.Popen(
-            gunicorn_command(port, log_dir),
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            start_new_session=True,  # master and workers in one group, stopped together
-        )
+    """Base URL of the site served by the real bundle (supervisord + gunicorn, prod config)
+    from a temp copy of the project; `.logs()` returns everything it logged."""
+    bundle = Bundle.create(
+        tmp_path_factory.mktemp("live"),
+        # Plain http on 127.0.0.1: the only case where prod may send cookies without Secure.
+        env={"APP_SESSION_COOKIE_SECURE": "false", "APP_REMEMBER_COOKIE_SECURE": "false"},
+    )
     try:
-        url = f"http://127.0.0.1:{port}"
-        wait_until(lambda: process.poll() is not None or answers(url + "/healthz"), timeout=30)
-        assert process.poll() is None, (log_dir / "error.log").read_text()
-        yield LiveServer(url, log_dir)
+        bundle.start("--workers", "2")
+        yield LiveServer(bundle.url, bundle.root / "var" / "log")
     finally:
-        stop(process)
+        bundle.cleanup()
 
 
 class LiveServer(str):
@@ -137,7 +76,8 @@ class LiveServer(str):
         return server
 
     def logs(self) -> str:
-        return "\n".join(p.read_text(errors="replace") for p in sorted(self.log_dir.iterdir()))
+        files = sorted(p for p in self.log_dir.iterdir() if p.is_file())
+        return "\n".join(p.read_text(errors="replace") for p in files)
 
 
 @pytest.fixture(scope="module")

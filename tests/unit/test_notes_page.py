@@ -32,7 +32,7 @@ def test_lists_only_my_notes_in_the_enhanceable_container(app, logged_in, user):
     add_note(app, user, "mine")
     add_note(app, make_user(app, "bob@example.com"), "bobs")
     html = logged_in.get("/notes/").get_data(as_text=True)
-    assert "data-notes-app" in html and 'data-api-url="/api/v1/notes"' in html
+    assert "data-notes-app" in html and 'data-notes-url="/api/v1/notes"' in html
     assert "mine" in html and "bobs" not in html
 
 
