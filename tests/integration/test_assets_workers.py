@@ -1,23 +1,15 @@
-"""Several gunicorn workers render identical asset URLs (all read the build's manifest).
-
-Runs a plain `gunicorn --workers 3`; the supervisord bundle's fixture can replace it.
-"""
+"""Several gunicorn workers of the real bundle render identical asset URLs (all read the
+build's manifest)."""
 
 import gzip
 import json
-import os
 import re
-import secrets
-import signal
-import subprocess
-import sys
 import urllib.request
 
 import pytest
 
 from project.assets import MANIFEST
 from project.config import PROJECT_ROOT
-from tests.helpers import answers, free_port, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -26,29 +18,11 @@ ASSET_URL = re.compile(r'(?:href|src)="(/static/([^"?]+)\?([0-9a-f]{8}))"')
 
 
 @pytest.fixture
-def gunicorn_url(tmp_path):
-    port = free_port()
-    env = {
-        **os.environ,
-        "APP_CONFIG": "prod",
-        "APP_SECRET_KEY": secrets.token_hex(32),
-        "APP_VAR_DIR": str(tmp_path / "var"),
-        "APP_DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
-    }
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--no-control-socket"]
-    command += ["--bind", f"127.0.0.1:{port}", "project.wsgi:app"]
-    with (tmp_path / "gunicorn.log").open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log, start_new_session=True
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: process.poll() is not None or answers(url + "/healthz"))
-        assert process.poll() is None, (tmp_path / "gunicorn.log").read_text()
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=40)
+def gunicorn_url(bundle):
+    """The real bundle (supervisord + gunicorn, prod config) with several workers."""
+    bundle.start("--workers", str(WORKERS))
+    assert len(bundle.worker_pids()) == WORKERS
+    return bundle.url
 
 
 def get(url, **headers):
