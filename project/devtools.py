@@ -17,11 +17,29 @@ from .config import PROJECT_ROOT, resolve_name
 from .errors import UserError
 
 
-def build_app(config_name: str | None, default: str = "dev"):
-    """The app for `config_name` (else APP_CONFIG, else `default`)."""
+def build_app(config_name: str | None, default: str = "dev", use_deployed: bool = True):
+    """The app for `config_name`, else APP_CONFIG, else the deployed one, else `default`.
+
+    On a server, `migrate`, `create-user` and `shell` thus reach the database the running site
+    uses (the APP_* environment saved by `start`), not a fresh dev database.
+    """
     from . import create_app
 
-    return create_app(resolve_name(config_name or os.environ.get("APP_CONFIG") or default))
+    chosen = config_name or os.environ.get("APP_CONFIG")
+    chosen = chosen or (deployed_config() if use_deployed else None) or default
+    return create_app(resolve_name(chosen))
+
+
+def deployed_config() -> str | None:
+    """Config name saved by `scripts/ctl start`; its APP_* environment fills the gaps in ours."""
+    from .deploy.settings import load_saved
+
+    saved = load_saved()
+    if saved is None:
+        return None
+    for key, value in saved.app_environment().items():
+        os.environ.setdefault(key, value)
+    return saved.config_name
 
 
 def is_loopback(host: str) -> bool:

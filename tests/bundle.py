@@ -63,7 +63,9 @@ class Bundle:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def ctl(self, *args, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
+    def ctl(
+        self, *args, check: bool = True, timeout: float = 120, stdin: str = ""
+    ) -> subprocess.CompletedProcess:
         """Run a ctl verb through the click CLI of the copy (the bash bootstrap is tested apart)."""
         result = subprocess.run(
             [str(self.root / ".venv" / "bin" / "python"), "-m", "project.cli", *args],
@@ -71,6 +73,7 @@ class Bundle:
             env=self.env,
             capture_output=True,
             text=True,
+            input=stdin,
             timeout=timeout,
         )
         if check and result.returncode != 0:
