@@ -61,7 +61,7 @@ def run_dev_server(config_name, host: str, port: int, allow_remote: bool) -> Non
         click.echo(
             f"WARNING: the debugger is reachable from the network on {host}:{port}", err=True
         )
-    app = build_app(config_name)
+    app = build_app(config_name, use_deployed=False)  # dev means dev, even where prod runs
     migrate_app(app)
     watcher = start_asset_watcher()
     try:
