@@ -1,0 +1,84 @@
+"""Writes are not lost: notes created by concurrent API clients while `reload` runs."""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import json
+import sqlite3
+import threading
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+PASSWORD = "saffron-meadow-61"
+
+
+def api(port: int, method: str, path: str, body=None, token: str | None = None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    connection.request(method, path, json.dumps(body) if body is not None else None, headers)
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, json.loads(data) if data else None
+
+
+class Writers:
+    """Threads creating notes with unique titles, recording the outcome of every request."""
+
+    def __init__(self, port: int, token: str, clients: int = 6):
+        self.port, self.token = port, token
+        self.numbers = itertools.count()
+        self.created: list[str] = []
+        self.other: list[tuple[str, object]] = []
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self.run) for _ in range(clients)]
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            title = f"note-{next(self.numbers)}"
+            try:
+                status, _ = api(self.port, "POST", "/api/v1/notes", {"title": title}, self.token)
+                outcome = status
+            except OSError as exc:
+                outcome = repr(exc)
+            with self.lock:
+                (
+                    self.created.append(title)
+                    if outcome == 201
+                    else self.other.append((title, outcome))
+                )
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=60)
+
+
+def test_every_201_has_its_row_and_no_row_lacks_a_201(bundle):
+    bundle.start("--workers", "3")
+    bundle.ctl("create-user", "writer@example.com", "--password-stdin", stdin=PASSWORD + "\n")
+    status, body = api(
+        bundle.port, "POST", "/api/v1/tokens", {"email": "writer@example.com", "password": PASSWORD}
+    )
+    assert status == 201, body
+    with Writers(bundle.port, body["token"]) as writers:
+        for _ in range(3):
+            bundle.ctl("reload")
+    assert writers.other == []
+    assert len(writers.created) > 50
+    database = bundle.root / "var" / "data" / "app.db"
+    with sqlite3.connect(database) as connection:
+        titles = [row[0] for row in connection.execute("SELECT title FROM notes")]
+    connection.close()
+    assert sorted(titles) == sorted(writers.created)
