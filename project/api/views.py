@@ -2,7 +2,7 @@
 
 To add an endpoint: declare its schemas in schemas.py, then a MethodView here with
 `@bp.arguments` (request), `@bp.response` (success), `@errors(...)` (documented failures)
-and `@authenticated` when it needs a user (see docs/api.md).
+and `@authenticated` when it needs a user (see "The JSON API" in README.md).
 """
 
 from __future__ import annotations
