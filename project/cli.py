@@ -196,6 +196,21 @@ def gen_config(dry_run, **flags):
     click.echo("wrote " + ", ".join(str(path) for path in files))
 
 
+@cli.command()
+@click.option("--no-pull", is_flag=True, help="Skip `git pull` (code already updated on disk).")
+def deploy(no_pull):
+    """Upgrade a running site: pull, install, build, migrate, reload; stop at a failing step."""
+    from .deploy.upgrade import deploy as deploy_release
+
+    click.echo(deploy_release(saved_settings(), pull=not no_pull, say=click.echo))
+
+
+@cli.command()
+def bootstrap():
+    """Install changed requirements and build stale assets (done by scripts/ctl itself)."""
+    click.echo("bootstrap: .venv and assets are up to date")
+
+
 @cli.command("rotate-logs")
 @click.option(
     "--keep-days", type=click.FloatRange(min=0), default=None, help="Default: saved (14)."

@@ -98,10 +98,24 @@ def check_assets(settings: DeploySettings) -> Iterator[Finding]:
         yield ERROR, "front-end assets not built: run scripts/build-assets"
 
 
+def check_systemd_unit(settings: DeploySettings) -> Iterator[Finding]:
+    from .systemd import installed_unit_paths, render_systemd_unit
+
+    found = [(path, user) for path, user in installed_unit_paths(settings) if path.exists()]
+    if not found:
+        yield WARN, "no systemd unit installed: the site will not start at boot (README: boot)"
+    for path, user in found:
+        if path.read_text() == render_systemd_unit(settings, user):
+            yield OK, f"systemd unit {path} matches this project"
+        else:
+            yield ERROR, f"systemd unit {path} differs from etc/systemd/: copy it again"
+
+
 CHECKS: list[Callable[[DeploySettings], Iterator[Finding]]] = [
     check_config,
     check_bind,
     check_permissions,
     check_database,
     check_assets,
+    check_systemd_unit,
 ]

@@ -21,9 +21,9 @@ from tests.integration.load import Load
 pytestmark = pytest.mark.integration
 
 
-def set_home_heading(bundle, text: str) -> None:
-    """Edit the copy's home template, as a deploy of new code would."""
-    template = bundle.root / "project" / "templates" / "main" / "index.html"
+def set_home_heading(root, text: str) -> None:
+    """Edit the home template of the project copy at `root`, as new code would."""
+    template = root / "project" / "templates" / "main" / "index.html"
     source = template.read_text()
     start = source.index("<h1>") + len("<h1>")
     end = source.index("</h1>")
@@ -77,7 +77,7 @@ def test_reload_under_load_drops_nothing_and_serves_new_code(bundle):
     with Load("127.0.0.1", bundle.port, clients=8) as load:
         for version in range(1, 6):
             old_workers = bundle.worker_pids()
-            set_home_heading(bundle, f"release {version}")
+            set_home_heading(bundle.root, f"release {version}")
             bundle.ctl("reload")
             assert not (bundle.worker_pids() & old_workers)
             assert f"release {version}".encode() in bundle.get("/")[1]
