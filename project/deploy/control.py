@@ -17,7 +17,7 @@ from . import DeployError, processes, rpc
 from .files import config_files, write_files
 from .gunicorn import ready_dir
 from .preflight import ensure_writable_dir, prepare_for_start, run_migrations, verify_new_code
-from .settings import DeploySettings, save
+from .settings import DeploySettings, load_saved, save
 from .supervisor import STOP_WAIT_SECS
 
 START_TIMEOUT = 60
@@ -61,8 +61,7 @@ def health_ok(settings: DeploySettings, timeout: float = 2.0) -> bool:
 def start(settings: DeploySettings) -> str:
     with ctl_lock(settings):
         if is_running(settings):
-            wait_until_serving(settings)
-            return f"already running at {settings.url}"
+            return already_running(settings)
         stop_orphans(settings)
         prepare_for_start(settings)
         run_migrations(settings)
@@ -71,6 +70,16 @@ def start(settings: DeploySettings) -> str:
         launch_supervisord(settings)
         wait_until_serving(settings)
     return f"running at {settings.url}"
+
+
+def already_running(requested: DeploySettings) -> str:
+    """Report the running site; new flags are not applied behind the operator's back."""
+    running = load_saved() or requested
+    wait_until_serving(running)
+    message = f"already running at {running.url}"
+    if running != requested:
+        message += " (flags changed: `scripts/ctl restart` applies them)"
+    return message
 
 
 def launch_supervisord(settings: DeploySettings) -> None:

@@ -52,6 +52,10 @@ def test_start_serves_with_default_workers_and_status(bundle):
 
     again = bundle.start()
     assert again.stdout.strip() == f"already running at {bundle.url}"
+    changed = bundle.ctl("start", "--workers", "1")
+    assert "flags changed: `scripts/ctl restart` applies them" in changed.stdout
+    assert len(bundle.worker_pids()) == default_workers()
+    assert bundle.saved_settings()["workers"] == default_workers()
 
 
 def test_workers_flag_persists_across_stop_and_start(bundle):
