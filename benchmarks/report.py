@@ -42,6 +42,8 @@ def route_row(row: dict) -> tuple:
 def table(rows: list[tuple]) -> str:
     full = [r for r in rows if len(r) == len(HEADER)] + [HEADER]
     widths = [max(len(str(r[i])) for r in full) for i in range(len(HEADER))]
+    for i in range(3):  # a skipped route's name, path and db still line up
+        widths[i] = max([widths[i]] + [len(str(r[i])) for r in rows])
     lines = [format_row(HEADER, widths), "  ".join("-" * w for w in widths)]
     lines += [format_row(row, widths) for row in rows]
     return "\n".join(lines)
@@ -105,6 +107,19 @@ def reference_line(results: dict) -> str:
     )
 
 
+def flood_lines(results: dict) -> list[str]:
+    lines = []
+    for flood in results.get("floods", []):
+        lines.append(
+            f"  home page during a {flood['flood']} flood ({flood['flood_connections']} "
+            f"connections, {flood['flood_result']['rps']:.0f} req/s of it, "
+            f"{flood['flood_result']['errors']} unexpected): {flood['home']['rps']:.0f} req/s, "
+            f"p99 {flood['home']['p99_ms']:.1f} ms vs steady {flood['steady_p99_ms'] or 0:.1f} ms "
+            f"(x{flood['p99_vs_steady']})"
+        )
+    return ["flood:", *lines] if lines else []
+
+
 def render(results: dict) -> str:
     machine = results["machine"]
     options = results["options"]
@@ -126,6 +141,7 @@ def render(results: dict) -> str:
         "reload:",
         reload_line(results["reload"]),
     ]
+    parts += flood_lines(results)
     postgres = results.get("postgresql", {})
     if "skipped" in postgres:
         parts.append(f"postgresql: skipped: {postgres['skipped']}")

@@ -104,6 +104,8 @@ def measure_server(bundle: Bundle, specs, options: Options, database: str, log) 
         after = {"bundle": memory(bundle.master_pid()), "bare": memory(bare.master_pid())}
     finally:
         bare.stop()
+    flood = [(spec, prep) for spec, prep in prepared if spec.flood and not isinstance(prep, Skip)]
+    floods = [home_under_flood(bundle, spec, prep, options, rows, log) for spec, prep in flood]
     for row in rows:
         row["database"] = database
     reference_rps = mean(ref["rps"] for ref in references)
@@ -111,6 +113,7 @@ def measure_server(bundle: Bundle, specs, options: Options, database: str, log) 
         "reference": {"runs": references, "rps": round(reference_rps, 1)},
         "routes": rows,
         "memory": {"at_rest": at_rest, "after_load": after},
+        "floods": floods,
     }
 
 
@@ -148,8 +151,32 @@ def measure_route(bundle: Bundle, spec: RouteSpec, prepared, options: Options, l
     if options.warmup:
         wrk.run(url, options.warmup, options.connections, prepared)
     result = wrk.run(url, options.duration, options.connections, prepared)
+    if result.requests == 0:
+        log(f"bench: WARNING {spec.name}: no response completed in {options.duration} s")
     log(f"bench: {spec.name} {result.rps:.0f} req/s, p99 {result.p99_ms:.1f} ms")
     return {**row, **result.as_dict(spec.ok_statuses)}
+
+
+FLOOD_CONNECTIONS = 16
+
+
+def home_under_flood(bundle: Bundle, spec: RouteSpec, prepared, options: Options, rows, log):
+    """The home page measured while `spec` runs from 16 more connections (a guessing flood)."""
+    url = bundle.url + (prepared.path or spec.path)
+    seconds = options.duration + 2
+    with wrk.Running(url, seconds, FLOOD_CONNECTIONS, prepared) as flood:
+        time.sleep(1)
+        home = wrk.run(bundle.url + "/", options.duration, options.connections)
+    steady = next((row["p99_ms"] for row in rows if row["path"] == "/" and "p99_ms" in row), None)
+    log(f"bench: home during a {spec.name} flood: p99 {home.p99_ms:.1f} ms")
+    return {
+        "flood": spec.name,
+        "flood_connections": FLOOD_CONNECTIONS,
+        "flood_result": flood.result.as_dict(spec.ok_statuses),
+        "home": home.as_dict(),
+        "steady_p99_ms": steady,
+        "p99_vs_steady": round(home.p99_ms / steady, 1) if steady else None,
+    }
 
 
 def steady_p99(measured: dict) -> float | None:

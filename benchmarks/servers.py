@@ -74,13 +74,15 @@ def status_of(url: str, timeout: float = 2.0) -> int | None:
         return None
 
 
-def wait_for_200(url: str, timeout: float = 60.0, interval: float = 0.01) -> float:
+def wait_for_200(url: str, timeout: float = 60.0, still_trying=lambda: True) -> float:
     """Poll until `url` answers 200; the monotonic time it first did."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if status_of(url, timeout=1.0) == 200:
             return time.monotonic()
-        time.sleep(interval)
+        if not still_trying():
+            break
+        time.sleep(0.01)
     raise BenchError(f"{url} did not answer 200 within {timeout:.0f}s")
 
 
@@ -125,9 +127,13 @@ class Bundle:
             text=True,
         )
         try:
-            first_200 = wait_for_200(self.url + "/")
-        finally:
+            first_200 = wait_for_200(
+                self.url + "/", still_trying=lambda: process.poll() in (None, 0)
+            )
+        except BenchError:
             out, err = process.communicate(timeout=180)
+            raise BenchError(f"ctl start failed: {(err or out).strip()[-300:]}") from None
+        out, err = process.communicate(timeout=180)
         if process.returncode != 0:
             raise BenchError(f"ctl start failed: {(err or out).strip()[-300:]}")
         returned = time.monotonic()
