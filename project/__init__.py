@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import database, error_pages, logs
+from . import assets, database, error_pages, logs, security
 from .config import load_config
 from .extensions import csrf, login_manager
 
@@ -21,6 +21,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     database.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
+    assets.init_app(app)
+    security.init_app(app)
     register_blueprints(app)
     return app
 
@@ -33,7 +35,8 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, auth, main
+    from . import account, admin, api, auth, main, notes
 
-    for blueprint in (main.bp, auth.bp, api.bp):
+    for blueprint in (main.bp, auth.bp, account.bp, admin.bp, notes.bp):
         app.register_blueprint(blueprint)
+    api.init_app(app)  # registers api.bp with its OpenAPI document and JSON errors

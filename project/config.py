@@ -46,6 +46,14 @@ class BaseConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600  # seconds
+    # Failed logins allowed per account and per client address within the window
+    # (seconds); over either limit a login is refused before any hashing (auth/throttle.py).
+    LOGIN_THROTTLE_WINDOW = 900
+    LOGIN_THROTTLE_PER_ACCOUNT = 10
+    LOGIN_THROTTLE_PER_ADDRESS = 30
+    # Strict-Transport-Security max-age, sent on HTTPS responses only; 0 sends none.
+    HSTS_SECONDS = 0
     MAX_CONTENT_LENGTH = 1024 * 1024
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -54,6 +62,8 @@ class BaseConfig:
     LOG_LEVEL = "INFO"
     LOG_FORMAT = "text"  # or "json"
     REQUIRE_STRONG_SECRET = False
+    # Lifetime of a bearer token from POST /api/v1/tokens.
+    API_TOKEN_TTL_SECONDS = 7 * 24 * 3600
 
 
 class DevConfig(BaseConfig):
@@ -73,8 +83,11 @@ class TestConfig(BaseConfig):
 
 
 class ProdConfig(BaseConfig):
+    # Served over plain HTTP (no TLS anywhere in front)? Browsers drop Secure cookies there:
+    # set APP_SESSION_COOKIE_SECURE=false and APP_REMEMBER_COOKIE_SECURE=false explicitly.
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = 365 * 24 * 3600
     REQUIRE_STRONG_SECRET = True
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import code
 import ipaddress
 import os
+import shutil
+import signal
 import subprocess
 import sys
 
 import click
 
+from . import assets
 from .config import PROJECT_ROOT, resolve_name
 from .errors import UserError
 
@@ -42,7 +45,45 @@ def run_dev_server(config_name, host: str, port: int, allow_remote: bool) -> Non
         )
     app = build_app(config_name)
     migrate_app(app)
-    app.run(host=host, port=port, debug=True, use_reloader=True)
+    watcher = start_asset_watcher()
+    try:
+        # A rebuild rewrites the manifest: restart so the pages get the new hashes.
+        extra_files = [assets.manifest_path(app)]
+        app.run(host=host, port=port, debug=True, use_reloader=True, extra_files=extra_files)
+    finally:
+        stop_asset_watcher(watcher)
+
+
+def start_asset_watcher() -> subprocess.Popen | None:
+    """`npm run watch` beside the server, in the reloader's parent process only."""
+    if os.environ.get("WERKZEUG_RUN_MAIN") == "true":
+        return None  # a reloader child: the parent runs the one watcher
+    if not (PROJECT_ROOT / "package.json").is_file():
+        return None
+    if shutil.which("npm") is None:
+        click.echo("WARNING: npm not found: assets are not rebuilt on change", err=True)
+        return None
+    env = {**os.environ, "ASSETS_PYTHON": sys.executable, "ASSETS_EXIT_WITH_STDIN": "1"}
+    # Own process group: npm starts sh and node, and stopping must reach all three. The
+    # stdin pipe makes the watcher exit even if this process is killed without cleanup.
+    return subprocess.Popen(
+        ["npm", "run", "--silent", "watch"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def stop_asset_watcher(watcher: subprocess.Popen | None) -> None:
+    if watcher is None or watcher.poll() is not None:
+        return
+    os.killpg(watcher.pid, signal.SIGTERM)
+    try:
+        watcher.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        os.killpg(watcher.pid, signal.SIGKILL)
+        watcher.wait()
 
 
 def migrate_app(app) -> list[str]:

@@ -1,8 +1,10 @@
 """peewee models. The schema is owned by `project/migrations/`; workers never create tables."""
 
+import secrets
 from datetime import datetime, timezone
 
 import peewee
+from flask_login import UserMixin
 
 from .extensions import db
 
@@ -11,17 +13,24 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class BaseModel(peewee.Model):
     class Meta:
         database = db
 
 
-class User(BaseModel):
+class User(UserMixin, BaseModel):
     email = peewee.CharField(max_length=254, unique=True)
     password_hash = peewee.CharField(max_length=255)
     role = peewee.CharField(max_length=20, default="user")
     active = peewee.BooleanField(default=True)
     created_at = peewee.DateTimeField(default=utcnow)
+    # What flask-login keeps in the session and remember cookies instead of the id:
+    # replacing it (password change, log out everywhere) invalidates every old cookie.
+    session_token = peewee.CharField(max_length=64, unique=True, default=new_session_token)
 
     class Meta:
         table_name = "users"
@@ -30,5 +39,51 @@ class User(BaseModel):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def is_active(self) -> bool:
+        return self.active
 
-MODELS = [User]
+    def get_id(self) -> str:
+        return self.session_token
+
+
+class LoginFailure(BaseModel):
+    """One failed login, counted per account and per client address (see auth/throttle.py)."""
+
+    scope = peewee.CharField(max_length=10)  # "account" or "address"
+    key = peewee.CharField(max_length=254)
+    failed_at = peewee.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "login_failures"
+        indexes = ((("scope", "key", "failed_at"), False),)
+
+
+class Note(BaseModel):
+    owner = peewee.ForeignKeyField(User, backref="notes", on_delete="CASCADE", index=False)
+    title = peewee.CharField(max_length=200)
+    body = peewee.TextField(default="")
+    created_at = peewee.DateTimeField(default=utcnow)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "notes"
+        # Serves "this user's notes, in id order" (keyset pagination); also covers owner lookups.
+        indexes = ((("owner", "id"), False),)
+
+
+class ApiToken(BaseModel):
+    """A bearer token for the JSON API; only the SHA-256 of the secret is stored."""
+
+    user = peewee.ForeignKeyField(User, backref="api_tokens", on_delete="CASCADE")
+    token_hash = peewee.CharField(max_length=64, unique=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+    expires_at = peewee.DateTimeField()
+    last_used_at = peewee.DateTimeField(null=True)
+    revoked = peewee.BooleanField(default=False)
+
+    class Meta:
+        table_name = "api_tokens"
+
+
+MODELS = [User, LoginFailure, Note, ApiToken]

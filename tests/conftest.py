@@ -7,11 +7,13 @@ The database is a temp SQLite file, or the PostgreSQL database named by TEST_DAT
 from __future__ import annotations
 
 import os
+import subprocess
 
 import peewee
 import pytest
 
 from project import create_app
+from project.config import PROJECT_ROOT
 from project.extensions import db
 from project.migrate import apply_pending
 
@@ -28,6 +30,16 @@ def reset_postgresql(url: str) -> None:
         database.execute_sql("CREATE SCHEMA public")
     finally:
         database.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def built_assets():
+    """Pages link the built front-end: build it once if stale (a fingerprint check when not)."""
+    result = subprocess.run(
+        [PROJECT_ROOT / "scripts" / "build-assets", "--if-stale"], capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        pytest.exit(f"scripts/build-assets failed: {result.stderr.strip()}", returncode=1)
 
 
 @pytest.fixture
@@ -64,3 +76,40 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+PASSWORD = "violet-harbor-42"
+
+
+class AuthActions:
+    """Register, log in and out through the real pages (CSRF is off in the test config)."""
+
+    def __init__(self, app, client):
+        self.app = app
+        self.client = client
+
+    def create_user(self, email="ann@example.com", password=PASSWORD, role="user"):
+        from project.auth.service import create_user
+
+        with self.app.app_context():
+            return create_user(email, password, role=role)
+
+    def register(self, email="ann@example.com", password=PASSWORD, confirm=None):
+        data = {"email": email, "password": password, "confirm": confirm or password}
+        return self.client.post("/auth/register", data=data)
+
+    def login(self, email="ann@example.com", password=PASSWORD, remember=False, next=None):
+        data = {"email": email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        return self.client.post(
+            "/auth/login", query_string={"next": next} if next else {}, data=data
+        )
+
+    def logout(self):
+        return self.client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(app, client):
+    return AuthActions(app, client)

@@ -1,3 +1,69 @@
+"""The JSON API: flask-smorest validates requests and builds /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from ..extensions import csrf
+from . import errors
+from .schemas import ErrorSchema
 from .views import bp
 
-__all__ = ["bp"]
+__all__ = ["bp", "init_app"]
+
+SPEC = {
+    "title": "Project API",
+    "version": "v1",
+    "openapi_version": "3.0.3",
+    "info": {
+        "description": (
+            "Authenticate with `Authorization: Bearer <token>` (from POST /tokens), or from a "
+            "page of this site with the session cookie plus an `X-CSRFToken` header on "
+            'POST/PATCH/DELETE. Every error is `{"error": {"code", "message", "fields"}}`.'
+        )
+    },
+}
+
+
+class JsonApi(Api):
+    """flask-smorest's Api, documenting this project's error shape."""
+
+    ERROR_SCHEMA = ErrorSchema
+    # Each operation lists its real error statuses instead of a catch-all "default".
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def _register_error_handlers(self):
+        """Skip flask-smorest's app-wide handler: HTML pages keep HTML errors (see errors.py)."""
+
+
+def init_app(app: Flask) -> JsonApi:
+    """Register the `api` blueprint, its JSON errors and its OpenAPI document on `app`."""
+    app.config.setdefault("OPENAPI_URL_PREFIX", bp.url_prefix)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api = JsonApi(app, spec_kwargs=SPEC)
+    register_components(api)
+    api.register_blueprint(bp)
+    csrf.exempt(bp)  # tokens need no CSRF; session writes are checked in auth.py
+    errors.init_app(app)  # JSON for unknown /api/ paths and wrong methods
+    return api
+
+
+def register_components(api: JsonApi) -> None:
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.components.response(
+        "Unauthenticated",
+        {
+            "description": "No, a malformed, an unknown, an expired or a revoked token",
+            "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": ErrorSchema}},
+        },
+    )
+    api.spec.components.response(
+        "Throttled",
+        {
+            "description": "Too many failed logins: retry after the given seconds",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}, "required": True}},
+            "content": {"application/json": {"schema": ErrorSchema}},
+        },
+    )

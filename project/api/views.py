@@ -1,5 +1,168 @@
-"""JSON API under /api/v1 (filled in by the API work)."""
+"""JSON API under /api/v1: bearer tokens, the current user, and the user's notes.
 
-from flask import Blueprint
+To add an endpoint: declare its schemas in schemas.py, then a MethodView here with
+`@bp.arguments` (request), `@bp.response` (success), `@errors(...)` (documented failures)
+and `@authenticated` when it needs a user (see docs/api.md).
+"""
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+from __future__ import annotations
+
+from flask import current_app, g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..auth.service import InvalidCredentials, Throttled, authenticate
+from ..notes import service as notes
+from . import tokens
+from .auth import authentication_required
+from .errors import api_abort, register_error_handlers, unauthorized
+from .parser import JSONParser
+from .schemas import (
+    MAX_ID,
+    NoteCreateSchema,
+    NoteListArgsSchema,
+    NotePageSchema,
+    NoteSchema,
+    NoteUpdateSchema,
+    TokenRequestSchema,
+    TokenSchema,
+    UserSchema,
+)
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = JSONParser()
+
+
+bp = ApiBlueprint("api", __name__, url_prefix="/api/v1", description="Demo JSON API")
+register_error_handlers(bp)
+
+# Named responses (flask-smorest registers one per HTTP status, ours add headers).
+RESPONSES = {
+    400: "BAD_REQUEST",
+    401: "Unauthenticated",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    413: "REQUEST_ENTITY_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "UNPROCESSABLE_ENTITY",
+    429: "Throttled",
+}
+BODY_ERRORS = (400, 413, 415, 422)
+
+
+def errors(*codes: int):
+    """Document the error responses an operation can give."""
+
+    def decorate(view):
+        for code in codes:
+            view = bp.alt_response(code, response=RESPONSES[code])(view)
+        return view
+
+    return decorate
+
+
+def authenticated(view):
+    """Require a caller (token or session) and say so in the OpenAPI document."""
+    view = authentication_required(view)
+    view = bp.doc(security=[{"bearerAuth": []}])(view)
+    return errors(401)(view)
+
+
+NOTE_ID = "/notes/<int(min=1, max=" + str(MAX_ID) + "):note_id>"
+
+
+@bp.route("/tokens")
+class Tokens(MethodView):
+    @errors(401, 429, *BODY_ERRORS)
+    @bp.arguments(TokenRequestSchema, description="Your account's email and password")
+    @bp.response(201, TokenSchema)
+    def post(self, credentials):
+        """Exchange email and password for a bearer token."""
+        try:
+            user = authenticate(credentials["email"], credentials["password"], request.remote_addr)
+        except Throttled as exc:
+            api_abort(429, "throttled", str(exc), headers={"Retry-After": str(exc.retry_after)})
+        except InvalidCredentials as exc:
+            unauthorized("invalid_credentials", str(exc), error=None)
+        ttl = current_app.config["API_TOKEN_TTL_SECONDS"]
+        secret, token = tokens.issue_token(user, ttl)
+        body = {"token": secret, "token_type": "Bearer", "expires_at": token.expires_at}
+        return {**body, "expires_in": ttl}, 201, {"Cache-Control": "no-store"}
+
+
+@bp.route("/tokens/current")
+class CurrentToken(MethodView):
+    @errors(400)
+    @authenticated
+    @bp.response(204)
+    def delete(self):
+        """Revoke the bearer token this request was made with."""
+        token = g.get("api_token")
+        if token is None:
+            unauthorized("token_required", "only a bearer token can be revoked", error=None)
+        tokens.revoke(token)
+
+
+@bp.route("/me")
+class Me(MethodView):
+    @authenticated
+    @bp.response(200, UserSchema)
+    def get(self):
+        """The authenticated user."""
+        return g.api_user
+
+
+@bp.route("/notes")
+class Notes(MethodView):
+    @errors(400, 422)
+    @authenticated
+    @bp.arguments(NoteListArgsSchema, location="query")
+    @bp.response(200, NotePageSchema)
+    def get(self, args):
+        """Your notes, newest first, a page at a time (keyset cursor)."""
+        items, next_cursor = notes.list_notes(g.api_user, args["limit"], args.get("cursor"))
+        return {"items": items, "next_cursor": next_cursor}
+
+    @errors(*BODY_ERRORS)
+    @authenticated
+    @bp.arguments(NoteCreateSchema)
+    @bp.response(201, NoteSchema)
+    def post(self, data):
+        """Create a note."""
+        return notes.create_note(g.api_user, data["title"], data["body"])
+
+
+@bp.route(NOTE_ID)
+class NoteItem(MethodView):
+    @errors(403, 404)
+    @authenticated
+    @bp.response(200, NoteSchema)
+    def get(self, note_id):
+        """One of your notes."""
+        return owned_note(note_id)
+
+    @errors(403, 404, *BODY_ERRORS)
+    @authenticated
+    @bp.arguments(NoteUpdateSchema)
+    @bp.response(200, NoteSchema)
+    def patch(self, changes, note_id):
+        """Change a note's title and/or body."""
+        return notes.update_note(owned_note(note_id), changes)
+
+    @errors(400, 403, 404)
+    @authenticated
+    @bp.response(204)
+    def delete(self, note_id):
+        """Delete a note."""
+        notes.delete_note(owned_note(note_id))
+
+
+def owned_note(note_id: int):
+    """The caller's note `note_id`, else 404 (no such note) or 403 (someone else's)."""
+    try:
+        return notes.owned_note(g.api_user, note_id)
+    except notes.NoteNotFound as exc:
+        api_abort(404, "not_found", str(exc))
+    except notes.NotYourNote as exc:
+        api_abort(403, "forbidden", str(exc))

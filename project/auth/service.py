@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import functools
+import logging
+import secrets
+from pathlib import Path
+
 import peewee
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 
 from ..errors import UserError
 from ..extensions import db
-from ..models import User
-from ..passwords import hash_password
+from ..models import User, new_session_token
+from ..passwords import hash_password, needs_rehash, verify_password
+from . import throttle
+from .throttle import Throttled
+
+__all__ = ["AccountError", "InvalidCredentials", "Throttled", "authenticate", "create_user"]
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
+# The 10,000 most frequent passwords of zxcvbn 4.5.0's frequency list (MIT), one a line.
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "common_passwords.txt"
+
+ARGON2_KEYS = ("ARGON2_TIME_COST", "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM")
+
+log = logging.getLogger(__name__)
 
 
 class AccountError(UserError):
@@ -27,11 +43,19 @@ def normalize_email(raw: str) -> str:
     return result.normalized.lower()
 
 
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    return frozenset(COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").split())
+
+
 def check_password_rules(password: str) -> None:
+    """Raise AccountError (never quoting the password) unless `password` is acceptable."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise AccountError(f"password must have at most {MAX_PASSWORD_LENGTH} characters")
+    if password.strip().lower() in common_passwords():
+        raise AccountError("password is one of the most common passwords; choose another")
 
 
 def create_user(email: str, password: str, role: str = "user") -> User:
@@ -52,30 +76,87 @@ class InvalidCredentials(UserError):
         super().__init__("invalid email or password")
 
 
-class Throttled(UserError):
-    """Too many failed logins for this account or client address."""
-
-    def __init__(self, retry_after: int):
-        super().__init__(f"too many failed logins; try again in {retry_after} seconds")
-        self.retry_after = retry_after
-
-
 def authenticate(email: str, password: str, client_ip: str) -> User:
     """The active user with these credentials; raises Throttled or InvalidCredentials.
 
-    Throttling is checked before any hashing so a flood of guesses costs no CPU.
-    The accounts work implements the throttle (project/auth/throttle.py) and timing equalisation.
+    Throttling is checked before any hashing so a flood of guesses costs no CPU; after
+    that exactly one argon2 verification runs whatever the outcome, so an unknown email
+    answers as slowly as a wrong password.
     """
-    from ..passwords import needs_rehash, verify_password
-
-    try:
-        address = normalize_email(email)
-    except AccountError:
-        raise InvalidCredentials() from None
-    user = User.get_or_none(User.email == address)
-    if user is None or not user.active or not verify_password(user.password_hash, password):
+    account = email_or_none(email)
+    throttle.check(account, client_ip)
+    user = User.get_or_none(User.email == account) if account else None
+    if not password_matches(user, password):
+        throttle.record_failure(account, client_ip)
+        # `account` is None unless the input parsed as an email: a password typed into the
+        # email field by mistake is never logged.
+        log.info("login failed for %r from %s", account, client_ip)
         raise InvalidCredentials()
+    throttle.clear_account(account)
+    upgrade_hash(user, password)
+    log.info("login ok for user %s from %s", user.id, client_ip)
+    return user
+
+
+def email_or_none(raw: str) -> str | None:
+    try:
+        return normalize_email(raw)
+    except AccountError:
+        return None
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    if user is None:
+        verify_password(dummy_hash(), password)
+        return False
+    return verify_password(user.password_hash, password) and user.active
+
+
+def dummy_hash() -> str:
+    """A hash made with the current parameters, to verify against for unknown emails."""
+    config = current_app.config
+    return _dummy_hash(*(config[key] for key in ARGON2_KEYS))
+
+
+@functools.cache
+def _dummy_hash(*params: int) -> str:
+    return hash_password(secrets.token_hex(16), dict(zip(ARGON2_KEYS, params, strict=True)))
+
+
+def upgrade_hash(user: User, password: str) -> None:
+    """Re-hash with the current parameters when the stored hash used older ones."""
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         user.save(only=[User.password_hash])
-    return user
+
+
+def change_password(user: User, current: str, new: str, client_ip: str) -> None:
+    """Check `current`, apply the rules to `new`, store it and invalidate every old session.
+
+    A wrong current password counts as a failed login (a stolen session must not become a
+    way around the throttle); raises Throttled or AccountError.
+    """
+    throttle.check(user.email, client_ip)
+    if not verify_password(user.password_hash, current):
+        throttle.record_failure(user.email, client_ip)
+        raise AccountError("current password is wrong")
+    check_password_rules(new)
+    user.password_hash = hash_password(new)
+    user.session_token = new_session_token()
+    user.save(only=[User.password_hash, User.session_token])
+    log.info("password changed for user %s", user.id)
+
+
+def end_all_sessions(user: User) -> None:
+    """Log the user out everywhere: cookies holding the old token stop working."""
+    user.session_token = new_session_token()
+    user.save(only=[User.session_token])
+
+
+def set_active(user: User, active: bool) -> None:
+    """Enable or disable an account; disabling also ends its sessions for good."""
+    user.active = active
+    if not active:
+        user.session_token = new_session_token()
+    user.save(only=[User.active, User.session_token])
+    log.info("user %s %s", user.id, "enabled" if active else "disabled")

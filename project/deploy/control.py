@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import DeployError, processes, rpc
 from .files import config_files, write_files
+from .gunicorn import ready_dir
 from .preflight import ensure_writable_dir, prepare_for_start, run_migrations, verify_new_code
 from .settings import DeploySettings, save
 from .supervisor import STOP_WAIT_SECS
@@ -167,22 +168,29 @@ def reload(settings: DeploySettings) -> str:
         if not is_running(settings):
             raise DeployError("not running: use `scripts/ctl start`")
         verify_new_code(settings)
-        write_files(config_files(settings))
+        files = config_files(settings)
+        gunicorn_conf_changed = changed(files, settings.etc / "gunicorn.conf.py")
+        write_files(files)
         save(settings)
         apply_supervisor_changes(settings)
-        replace_workers(settings)
+        wait_until_serving(settings)
+        if gunicorn_conf_changed:
+            replace_all_workers(settings)  # only HUP makes the master re-read its config
+        else:
+            replace_workers_one_by_one(settings)
+        wait_until_serving(settings)
     return f"reloaded; serving new code at {settings.url}"
+
+
+def changed(files: dict[Path, str], path: Path) -> bool:
+    return not path.exists() or path.read_text() != files[path]
 
 
 def apply_supervisor_changes(settings: DeploySettings) -> None:
     """`supervisorctl update`: re-read supervisord.conf and apply changed program sections."""
+    conf = settings.etc / "supervisord.conf"
     result = subprocess.run(
-        [
-            str(settings.venv_bin / "supervisorctl"),
-            "-c",
-            str(settings.etc / "supervisord.conf"),
-            "update",
-        ],
+        [str(settings.venv_bin / "supervisorctl"), "-c", str(conf), "update"],
         capture_output=True,
         text=True,
         check=False,
@@ -191,19 +199,53 @@ def apply_supervisor_changes(settings: DeploySettings) -> None:
         raise DeployError(f"supervisorctl update failed: {(result.stdout + result.stderr).strip()}")
 
 
-def replace_workers(settings: DeploySettings) -> None:
-    """HUP the gunicorn master, then wait until none of the old workers remain."""
-    wait_until_serving(settings)
-    master = rpc.process_info(settings.supervisor_socket, "web")["pid"]
+def signal_web(settings: DeploySettings, name: str) -> None:
+    rpc.client(settings.supervisor_socket).supervisor.signalProcess("web", name)
+
+
+def master_pid(settings: DeploySettings) -> int:
+    return rpc.process_info(settings.supervisor_socket, "web")["pid"]
+
+
+def replace_all_workers(settings: DeploySettings) -> None:
+    """HUP: the master re-reads its config and replaces every worker at once."""
+    master = master_pid(settings)
     old = set(processes.children(master))
-    rpc.client(settings.supervisor_socket).supervisor.signalProcess("web", "HUP")
+    signal_web(settings, "HUP")
 
     def replaced() -> bool:
         current = set(processes.children(master))
         return not (current & old) and len(current) >= settings.workers
 
     wait_for(replaced, STOP_WAIT_SECS + 30, "old gunicorn workers did not exit after HUP")
-    wait_until_serving(settings)
+
+
+def replace_workers_one_by_one(settings: DeploySettings) -> None:
+    """TTIN (one new worker, new code) then TTOU (the oldest leaves gracefully), per worker.
+
+    Only one worker imports the app at a time, so the others keep serving at full speed:
+    latency during a reload stays close to steady state instead of spiking as with HUP.
+    """
+    master = master_pid(settings)
+    old = set(processes.children(master))
+    for _ in range(len(old)):
+        before = set(processes.children(master))
+        signal_web(settings, "TTIN")
+        booted = lambda before=before: ready_workers(settings, master) - before  # noqa: E731
+        wait_for(booted, 60, "new worker did not boot")
+        remaining = len(set(processes.children(master)) & old)
+        signal_web(settings, "TTOU")
+        wait_for(
+            lambda: len(set(processes.children(master)) & old) < remaining,  # noqa: B023
+            STOP_WAIT_SECS + 5,
+            "old gunicorn worker did not exit",
+        )
+
+
+def ready_workers(settings: DeploySettings, master: int) -> set[int]:
+    """Children of the master that have loaded the app (marker from post_worker_init)."""
+    folder = ready_dir(settings)
+    return {pid for pid in processes.children(master) if (folder / str(pid)).exists()}
 
 
 def restart(settings: DeploySettings) -> str:

@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from project.config import PROJECT_ROOT
 
 
@@ -86,3 +88,48 @@ def test_create_user_rejects_invalid_email(tmp_path):
     )
     assert result.returncode == 1
     assert result.stderr.startswith("error: invalid email address 'not-an-email'")
+
+
+def test_migrate_applies_the_accounts_migration(tmp_path):
+    result = ctl("migrate", env_extra={"APP_VAR_DIR": str(tmp_path)})
+    assert result.stdout.startswith("applied: 001_initial, 002_accounts")
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short", "error: password must have at least 8 characters\n"),
+        ("", "error: password must have at least 8 characters\n"),
+        ("x" * 129, "error: password must have at most 128 characters\n"),
+        ("iloveyou1", "error: password is one of the most common passwords; choose another\n"),
+    ],
+)
+def test_create_user_applies_the_password_rules(tmp_path, password, message):
+    result = ctl(
+        "create-user",
+        "bob@example.com",
+        "--password-stdin",
+        env_extra={"APP_VAR_DIR": str(tmp_path)},
+        stdin=password + "\n",
+    )
+    assert result.returncode == 1
+    assert result.stderr == message
+    assert password not in result.stdout or not password
+
+
+def test_create_user_prompts_twice(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from project.cli import cli
+    from project.extensions import db
+
+    monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("APP_CONFIG", raising=False)
+    result = CliRunner().invoke(
+        cli, ["create-user", "eve@example.com"], input="violet-harbor-42\nviolet-harbor-42\n"
+    )
+    db.obj.close_all()
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Password") == 1 and "Repeat for confirmation" in result.output
+    assert "created user eve@example.com" in result.output
+    assert "violet-harbor-42" not in result.output

@@ -1,0 +1,114 @@
+"""marshmallow schemas: they validate requests and are the OpenAPI document's components."""
+
+from __future__ import annotations
+
+from datetime import timezone
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from ..auth.service import MAX_PASSWORD_LENGTH
+
+# Ids are 32-bit on PostgreSQL (serial); larger numbers can never match and would overflow.
+MAX_ID = 2**31 - 1
+# PostgreSQL text cannot hold NUL; refusing it up front keeps it a 422, never a 500.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain NUL characters")
+
+
+class Text(fields.String):
+    """A string that the database can store: no NUL, no lone UTF-16 surrogates."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ma.ValidationError("must be valid Unicode text") from None
+        return text
+
+
+class UTCDateTime(fields.DateTime):
+    """Naive UTC datetimes from the database, written as RFC 3339 with an offset."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class ErrorDetailSchema(ma.Schema):
+    code = fields.String(required=True, metadata={"example": "validation_failed"})
+    message = fields.String(required=True)
+    field_errors = fields.Dict(
+        data_key="fields",
+        keys=fields.String(),
+        metadata={"description": "Messages per request field (400, 422)"},
+    )
+
+
+class ErrorSchema(ma.Schema):
+    error = fields.Nested(ErrorDetailSchema, required=True)
+
+
+class TokenRequestSchema(ma.Schema):
+    email = Text(required=True, validate=[validate.Length(min=1, max=254), NO_NUL])
+    password = Text(
+        required=True,
+        load_only=True,
+        validate=[validate.Length(min=1, max=MAX_PASSWORD_LENGTH), NO_NUL],
+    )
+
+
+class TokenSchema(ma.Schema):
+    token = fields.String(required=True, metadata={"description": "Send as `Bearer <token>`"})
+    token_type = fields.String(required=True, metadata={"example": "Bearer"})
+    expires_at = UTCDateTime(required=True)
+    expires_in = fields.Integer(required=True, metadata={"description": "Seconds"})
+
+
+class UserSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    email = fields.String(required=True)
+    role = fields.String(required=True)
+    created_at = UTCDateTime(required=True)
+
+
+TITLE_RULES = [validate.Length(min=1, max=200), NO_NUL]
+BODY_RULES = [validate.Length(max=10_000), NO_NUL]
+
+
+class NoteSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    body = fields.String(required=True)
+    created_at = UTCDateTime(required=True)
+    updated_at = UTCDateTime(required=True)
+
+
+class NoteCreateSchema(ma.Schema):
+    title = Text(required=True, validate=TITLE_RULES)
+    body = Text(load_default="", validate=BODY_RULES)
+
+
+class NoteUpdateSchema(ma.Schema):
+    """PATCH: any subset of the writable fields."""
+
+    title = Text(validate=TITLE_RULES)
+    body = Text(validate=BODY_RULES)
+
+
+class NoteListArgsSchema(ma.Schema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    cursor = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "`next_cursor` of the previous page"},
+    )
+
+
+class NotePageSchema(ma.Schema):
+    items = fields.List(fields.Nested(NoteSchema), required=True)
+    next_cursor = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Pass as `cursor` for the next page; null on the last page"},
+    )

@@ -1,0 +1,78 @@
+"""Account forms. Password fields never render their value back (WTForms' PasswordField)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from .service import MAX_PASSWORD_LENGTH, AccountError, check_password_rules, normalize_email
+
+MAX_EMAIL_LENGTH = 254
+
+
+def readable_text(form, field) -> None:
+    """Reject what bytes that were not UTF-8 turn into (U+FFFD) and NUL characters."""
+    if field.data and ("\ufffd" in field.data or "\x00" in field.data):
+        raise ValidationError("Contains characters that could not be read; use plain text.")
+
+
+def valid_email(form, field) -> None:
+    if field.errors:  # one message at a time: the earlier check already said what is wrong
+        return
+    try:
+        normalize_email(field.data)
+    except AccountError:
+        raise ValidationError("Enter a valid email address.") from None
+
+
+def strong_password(form, field) -> None:
+    if field.errors:
+        return
+    try:
+        check_password_rules(field.data)
+    except AccountError as exc:
+        raise ValidationError(str(exc).capitalize() + ".") from None
+
+
+def email_field():
+    return EmailField(
+        "Email",
+        validators=[DataRequired(), Length(max=MAX_EMAIL_LENGTH), readable_text, valid_email],
+        render_kw={"autocomplete": "username"},
+    )
+
+
+def password_field(label: str, autocomplete: str, check=None):
+    """A password input; `check` defaults to the length cap (the full rules check it too)."""
+    return PasswordField(
+        label,
+        validators=[DataRequired(), readable_text, check or Length(max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": autocomplete, "maxlength": MAX_PASSWORD_LENGTH},
+    )
+
+
+class RegisterForm(FlaskForm):
+    email = email_field()
+    password = password_field("Password", "new-password", strong_password)
+    confirm = PasswordField(
+        "Repeat password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class LoginForm(FlaskForm):
+    email = email_field()
+    password = password_field("Password", "current-password")
+    remember = BooleanField("Remember me on this device")
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = password_field("Current password", "current-password")
+    new_password = password_field("New password", "new-password", strong_password)
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[DataRequired(), EqualTo("new_password", message="The passwords do not match.")],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -1,0 +1,47 @@
+"""The server-rendered notes page: works without JavaScript; a script may enhance it via the API."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from . import service
+from .forms import NoteForm
+
+bp = Blueprint("notes", __name__, url_prefix="/notes")
+
+PAGE_SIZE = 100
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_page(NoteForm())
+
+
+@bp.post("/")
+@login_required
+def create():
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return render_page(form), 422
+    service.create_note(current_user, form.title.data, form.body.data or "")
+    flash("Note saved.", "success")
+    return redirect(url_for(".index"), code=303)
+
+
+@bp.post("/<int:note_id>/delete")
+@login_required
+def delete(note_id: int):
+    """A POST form per note (never GET); the app-wide CSRFProtect checks its token."""
+    try:
+        service.delete_note(service.owned_note(current_user, note_id))
+    except service.NoteNotFound:
+        abort(404)
+    except service.NotYourNote:
+        abort(403)
+    flash("Note deleted.", "success")
+    return redirect(url_for(".index"), code=303)
+
+
+def render_page(form: NoteForm) -> str:
+    notes, _ = service.list_notes(current_user, PAGE_SIZE)
+    return render_template("notes/index.html", form=form, notes=notes)

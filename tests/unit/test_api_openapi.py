@@ -1,0 +1,129 @@
+"""The OpenAPI document: what it promises, and a schemathesis run holding the API to it."""
+
+import os
+from datetime import timedelta
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from project import create_app
+from project.api.tokens import hash_token
+from project.models import ApiToken, Note, utcnow
+from tests.api_support import bearer, make_user
+
+HOUR = timedelta(hours=1)
+
+OPERATIONS = [
+    ("/api/v1/tokens", "post"),
+    ("/api/v1/tokens/current", "delete"),
+    ("/api/v1/me", "get"),
+    ("/api/v1/notes", "get"),
+    ("/api/v1/notes", "post"),
+    ("/api/v1/notes/{note_id}", "get"),
+    ("/api/v1/notes/{note_id}", "patch"),
+    ("/api/v1/notes/{note_id}", "delete"),
+]
+
+
+@pytest.fixture
+def spec(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_lists_every_operation(spec):
+    assert spec["openapi"].startswith("3.")
+    assert {(path, method) for path in spec["paths"] for method in spec["paths"][path]} >= set(
+        OPERATIONS
+    )
+
+
+def test_declares_the_bearer_scheme_on_protected_operations(spec):
+    assert spec["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+    }
+    for path, method in OPERATIONS[1:]:
+        operation = spec["paths"][path][method]
+        assert operation["security"] == [{"bearerAuth": []}]
+        assert "401" in operation["responses"]
+
+
+def test_request_bodies_are_required(spec):
+    for path, method in OPERATIONS:
+        body = spec["paths"][path][method].get("requestBody")
+        if body is not None:
+            assert body["required"] is True, (path, method)
+
+
+@pytest.mark.parametrize(
+    "path, method, codes",
+    [
+        ("/api/v1/tokens", "post", {"201", "400", "401", "413", "415", "422", "429"}),
+        ("/api/v1/notes", "get", {"200", "400", "401", "422"}),
+        ("/api/v1/notes", "post", {"201", "400", "401", "413", "415", "422"}),
+        ("/api/v1/notes/{note_id}", "get", {"200", "401", "403", "404"}),
+        ("/api/v1/notes/{note_id}", "patch", {"200", "400", "401", "403", "404", "413", "415"}),
+        ("/api/v1/notes/{note_id}", "delete", {"204", "400", "401", "403", "404"}),
+    ],
+)
+def test_documents_the_error_responses(spec, path, method, codes):
+    assert set(spec["paths"][path][method]["responses"]) >= codes
+
+
+def test_error_responses_share_the_error_schema(spec):
+    responses = spec["components"]["responses"]
+    for name in ("Unauthenticated", "Throttled", "NOT_FOUND", "UNPROCESSABLE_ENTITY"):
+        schema = responses[name]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/Error"}
+    assert "Retry-After" in responses["Throttled"]["headers"]
+    assert "WWW-Authenticate" in responses["Unauthenticated"]["headers"]
+
+
+def document_app():
+    """An app that only serves the document: its in-memory database is never opened."""
+    return create_app("test", {"DATABASE_URL": "sqlite:///:memory:"})
+
+
+# Loaded at import so `parametrize` can make one test per operation; the calls themselves go
+# to each test's own `app` (schemathesis' fixture-based loader does not run on pytest 9).
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", document_app())
+
+
+# The token schemathesis sends; the `fuzz_user` fixture stores its hash for each test's app.
+FUZZ_TOKEN = "schemathesis-fuzz-token"
+
+
+@schema.auth()
+class FuzzToken:
+    """Declared as schemathesis auth (not a fixed header) so its missing-auth cases stay so."""
+
+    def get(self, case, context):
+        return FUZZ_TOKEN
+
+    def set(self, case, data, context):
+        case.headers = {**(case.headers or {}), **bearer(data)}
+
+
+@pytest.fixture
+def fuzz_user(app):
+    """Owner of FUZZ_TOKEN and of notes 1..3, so item operations reach their 2xx paths."""
+    user = make_user(app)
+    with app.app_context():
+        ApiToken.create(user=user, token_hash=hash_token(FUZZ_TOKEN), expires_at=utcnow() + HOUR)
+        for title in ("one", "two", "three"):
+            Note.create(owner=user, title=title)
+    return user
+
+
+@schema.parametrize()
+@settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_api_conforms_to_its_document(case, app, fuzz_user):
+    """No 5xx, and every response (status, headers, body) is one the document allows."""
+    case.call_and_validate(app=app)
