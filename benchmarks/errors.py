@@ -1,0 +1,7 @@
+"""The benchmark's one error type."""
+
+from project.errors import UserError
+
+
+class BenchError(UserError):
+    """The benchmark cannot run or a server misbehaved; one line says why."""

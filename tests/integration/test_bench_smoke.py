@@ -1,0 +1,58 @@
+"""The benchmark harness runs end to end (tiny runs): correctness, not timing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from benchmarks import report, run
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    path = tmp_path_factory.mktemp("bench") / "bench.json"
+    run.run_benchmarks(run.quick_options(json_path=path), log=lambda line: None)
+    return json.loads(path.read_text())
+
+
+def test_routes_measured_without_errors(results):
+    rows = {row["name"]: row for row in results["routes"]}
+    assert set(rows) == {"home", "healthz"}
+    for row in rows.values():
+        assert row["requests"] > 0
+        assert row["errors"] == 0, row
+        assert row["statuses"].keys() == {"200"}
+        assert 0 < row["p50_ms"] <= row["p99_ms"]
+        assert 0 < row["ratio"] < 5
+
+
+def test_reference_is_the_bare_app(results):
+    runs = results["reference"]["runs"]
+    assert len(runs) == 3  # before the first route and after each
+    assert all(run["errors"] == 0 and run["requests"] > 0 for run in runs)
+    bare = results["memory"]["after_load"]["bare"]
+    bundle = results["memory"]["after_load"]["bundle"]
+    # Same gunicorn config: same number of workers; the bare app imports no Flask.
+    assert len(bare["workers_mib"]) == len(bundle["workers_mib"]) > 0
+    assert bare["worker_max_mib"] < bundle["worker_max_mib"]
+
+
+def test_extras_measured(results):
+    assert 0 < results["start"]["first_start"]["first_200_s"] < 60
+    reload = results["reload"]
+    assert reload["reloads"] == 1 and reload["requests"] > 0
+    assert reload["errors"] == 0
+    assert "skipped" in results["postgresql"]
+
+
+def test_table_renders(results):
+    text = report.render(results)
+    assert "bare WSGI (ref)" in text
+    assert "healthz" in text and "x bare" in text
