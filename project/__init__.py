@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, database, error_pages, logs, security
+from . import assets, database, error_pages, logs, security, session_cookie
 from .config import load_config
 from .extensions import csrf, login_manager
+from .health import HealthCheck
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
@@ -15,10 +16,11 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app = Flask(__name__)
     app.config.from_mapping(load_config(config_name))
     app.config.from_mapping(overrides or {})
-    trust_proxies(app)
+    wrap_wsgi(app)
     logs.init_app(app)
     error_pages.init_app(app)
     database.init_app(app)
+    session_cookie.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     assets.init_app(app)
@@ -27,8 +29,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     return app
 
 
-def trust_proxies(app: Flask) -> None:
-    """Believe X-Forwarded-* only from the configured number of proxies (nginx: 1)."""
+def wrap_wsgi(app: Flask) -> None:
+    """Health check in front of Flask; X-Forwarded-* believed only from the configured
+    number of proxies (nginx: 1)."""
+    app.wsgi_app = HealthCheck(app.wsgi_app)
     hops = app.config["PROXY_HOPS"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -52,8 +52,11 @@ def check(account: str | None, client_ip: str | None) -> None:
 
 
 def seconds_until_allowed(scope: str, key: str, limit: int, now) -> int:
-    """0 while under `limit`; else the seconds until the limit-th latest failure expires."""
-    latest = (
+    """0 while under `limit`; else the seconds until the limit-th latest failure expires.
+
+    One row read whatever the limit: the limit-th latest failure inside the window.
+    """
+    limiting = (
         LoginFailure.select(LoginFailure.failed_at)
         .where(
             (LoginFailure.scope == scope)
@@ -61,12 +64,13 @@ def seconds_until_allowed(scope: str, key: str, limit: int, now) -> int:
             & (LoginFailure.failed_at > now - window())
         )
         .order_by(LoginFailure.failed_at.desc())
-        .limit(limit)
+        .offset(limit - 1)
+        .limit(1)
+        .scalar()
     )
-    times = [row.failed_at for row in latest]
-    if len(times) < limit:
+    if limiting is None:
         return 0
-    return max(1, math.ceil((times[-1] + window() - now).total_seconds()))
+    return max(1, math.ceil((limiting + window() - now).total_seconds()))
 
 
 def record_failure(account: str | None, client_ip: str | None) -> None:

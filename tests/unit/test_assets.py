@@ -55,9 +55,17 @@ def test_page_urls_come_from_the_manifest(static_client):
     assert 'href="/static/favicon.svg?f0f0f0f0"' in html
 
 
-def test_page_has_csrf_meta_tag(client):
+def test_signed_in_pages_have_csrf_meta_tag(client, auth):
+    auth.create_user()
+    auth.login()
     html = client.get("/").get_data(as_text=True)
     assert re.search(r'<meta name="csrf-token" content="[^"]+">', html)
+
+
+def test_anonymous_pages_create_no_session(client):
+    response = client.get("/")
+    assert "csrf-token" not in response.get_data(as_text=True)
+    assert response.headers.getlist("Set-Cookie") == []
 
 
 def test_urls_are_read_once_no_hashing_per_request(static_app, tmp_path):
