@@ -234,21 +234,22 @@ def replace_workers_one_by_one(settings: DeploySettings) -> None:
 
     Only one worker imports the app at a time, so the others keep serving at full speed:
     latency during a reload stays close to steady state instead of spiking as with HUP.
+    Workers recycled by max_requests meanwhile are already new, which ends the loop sooner.
     """
     master = master_pid(settings)
     old = set(processes.children(master))
     for _ in range(len(old)):
+        if not set(processes.children(master)) & old:
+            break
         before = set(processes.children(master))
         signal_web(settings, "TTIN")
         booted = lambda before=before: ready_workers(settings, master) - before  # noqa: E731
         wait_for(booted, 60, "new worker did not boot")
-        remaining = len(set(processes.children(master)) & old)
         signal_web(settings, "TTOU")
-        wait_for(
-            lambda: len(set(processes.children(master)) & old) < remaining,  # noqa: B023
-            STOP_WAIT_SECS + 5,
-            "old gunicorn worker did not exit",
-        )
+        back_to_size = lambda: len(processes.children(master)) <= settings.workers  # noqa: E731
+        wait_for(back_to_size, STOP_WAIT_SECS + 5, "gunicorn did not retire its oldest worker")
+    gone = lambda: not set(processes.children(master)) & old  # noqa: E731
+    wait_for(gone, STOP_WAIT_SECS + 5, "old gunicorn workers did not exit")
 
 
 def ready_workers(settings: DeploySettings, master: int) -> set[int]:

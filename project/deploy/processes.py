@@ -33,12 +33,12 @@ def read_pid(path: Path) -> int | None:
 
 
 def children(pid: int) -> list[int]:
-    """PIDs whose parent is `pid`."""
+    """Live (not zombie) PIDs whose parent is `pid`."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and parent_pid(int(entry.name)) == pid:
             found.append(int(entry.name))
-    return sorted(found)
+    return sorted(child for child in found if not is_zombie(child))
 
 
 def parent_pid(pid: int) -> int | None:

@@ -74,8 +74,16 @@ def test_deploy_under_load_then_failing_migration_keeps_serving(server):
     failed = server.ctl("deploy", check=False, timeout=300)
     assert failed.returncode == 1
     assert "deploy stopped at 'migrate'" in failed.stderr
-    status, body = server.get("/")
-    assert status == 200 and b"release 2" in body
+    assert "code rolled back to" in failed.stderr
+    assert not (server.root / "project" / "migrations" / "099_broken.py").exists()
+    for _ in range(10):  # whichever worker answers, first use of the template included
+        status, body = server.get("/")
+        assert status == 200 and b"release 2" in body
+
+    (server.root / "README.md").write_text("edited on the server\n")
+    dirty = server.ctl("deploy", check=False)
+    assert dirty.returncode == 1
+    assert "the checkout has local changes" in dirty.stderr
 
 
 def test_deploy_refuses_when_not_running(tmp_path):
