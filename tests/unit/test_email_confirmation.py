@@ -222,3 +222,19 @@ def test_settings_page_shows_both_forms(registered, client):
     page = client.get("/account/settings").data
     assert b'action="/account/email"' in page and b"New email address" in page
     assert b'action="/account/settings"' in page
+
+
+def test_email_change_wrong_passwords_are_throttled(registered, app, client):
+    app.config.update(LOGIN_THROTTLE_PER_ACCOUNT=2)
+    change_email(client, password="wrong-password-1")
+    change_email(client, password="wrong-password-2")
+    response = change_email(client)
+    assert response.status_code == 429 and b"Too many failed attempts" in response.data
+    assert user_row(app).email == "ann@example.com"
+
+
+def test_confirm_button_checks_csrf(registered, app, client):
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post(registered)
+    assert response.status_code == 400 and b"security token" in response.data
+    assert user_row(app).email_confirmed_at is None

@@ -198,3 +198,11 @@ def test_link_in_the_message_uses_public_url(ann, app, client, smtp):
     app.config["PUBLIC_URL"] = "https://app.example.com"
     ask_reset(client)
     assert "https://app.example.com/auth/reset/" in body(smtp.inbox.wait_for(1)[0])
+
+
+def test_forms_behind_links_check_csrf(ann, app, client, smtp):
+    path = reset_link(client, smtp)
+    app.config["WTF_CSRF_ENABLED"] = True
+    for response in (ask_reset(client), choose(client, path)):
+        assert response.status_code == 400 and b"security token" in response.data
+    assert client.get(path).status_code == 200  # the link itself still works
