@@ -45,7 +45,7 @@ def request_password_reset(raw_email: str, client_ip: str) -> None:
     account = email_or_none(raw_email)
     throttle.check(account, client_ip)
     throttle.record_failure(account, client_ip)
-    user = User.get_or_none((User.email == account) & (User.active == True))  # noqa: E712
+    user = active_user_with(account) if account else None
     if user is None:
         log.info("password reset asked for unknown address %r from %s", account, client_ip)
         return
@@ -56,6 +56,10 @@ def request_password_reset(raw_email: str, client_ip: str) -> None:
     )
     mail.send_in_background(message)
     log.info("password reset link for user %s from %s", user.id, client_ip)
+
+
+def active_user_with(address: str) -> User | None:
+    return User.get_or_none((User.email == address) & (User.active == True))  # noqa: E712
 
 
 def reset_password(user: User, new_password: str, client_ip: str) -> None:
