@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, database, error_pages, logs, security, session_cookie
+from . import assets, database, error_pages, logs, mail, security, session_cookie
 from .config import load_config
 from .extensions import csrf, login_manager
 from .health import HealthCheck
@@ -25,6 +25,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     csrf.init_app(app)
     assets.init_app(app)
     security.init_app(app)
+    mail.init_app(app)
     register_blueprints(app)
     return app
 

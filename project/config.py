@@ -64,6 +64,25 @@ class BaseConfig:
     REQUIRE_STRONG_SECRET = False
     # Lifetime of a bearer token from POST /api/v1/tokens.
     API_TOKEN_TTL_SECONDS = 7 * 24 * 3600
+    # Outgoing mail (project/mail.py, docs/email.md). No MAIL_SERVER: each message is written
+    # to var/mail/ as an .eml file instead, so a fresh checkout works without a mail server.
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS (usually port 587)
+    MAIL_USE_SSL = False  # TLS from the first byte (usually port 465)
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_DEFAULT_SENDER = "Project <noreply@localhost>"
+    # Seconds to wait for the mail server: a request sending mail never hangs longer.
+    MAIL_TIMEOUT = 5
+    # Base of the links in messages, e.g. https://example.com. Set it in production: empty
+    # means the request's Host header, which a client can forge.
+    PUBLIC_URL = ""
+    # Lifetime of the links in password-reset and email-confirmation messages (seconds).
+    PASSWORD_RESET_MAX_AGE = 3600
+    EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600
+    # True: an account whose address is not confirmed cannot log in (default: a banner only).
+    EMAIL_CONFIRMATION_REQUIRED = False
 
 
 class DevConfig(BaseConfig):

@@ -14,7 +14,7 @@ import re
 import uuid
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_app_context, request
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Accept a proxy's id only if it looks like one: bounded, no spaces or quotes for the logs.
@@ -39,7 +39,8 @@ def assign_request_id() -> None:
 
 
 def current_request_id() -> str:
-    if has_request_context():
+    # g belongs to the app context: work started by a request (a mail thread) can carry its id.
+    if has_app_context():
         return g.get("request_id", "-")
     return "-"
 

@@ -31,6 +31,8 @@ class User(UserMixin, BaseModel):
     # What flask-login keeps in the session and remember cookies instead of the id:
     # replacing it (password change, log out everywhere) invalidates every old cookie.
     session_token = peewee.CharField(max_length=64, unique=True, default=new_session_token)
+    # When the current address was shown to reach its owner (a link mailed to it was followed).
+    email_confirmed_at = peewee.DateTimeField(null=True)
 
     class Meta:
         table_name = "users"

@@ -18,6 +18,8 @@ from project.extensions import db
 from project.migrate import apply_pending
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+# Fixtures `smtp` (an in-process SMTP server) and `mail_app` for every test module.
+pytest_plugins = ["tests.mail_support"]
 
 
 def reset_postgresql(url: str) -> None:

@@ -1,14 +1,16 @@
-"""Pages for a logged-in user: their account and its settings (password change)."""
+"""Pages for a logged-in user: their account and its settings (password, email address)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..auth import service
-from ..auth.forms import PasswordChangeForm
-from ..auth.service import AccountError, Throttled
+from ..auth import emails, service
+from ..auth.forms import EmailChangeForm, PasswordChangeForm
+from ..auth.service import AccountError, Throttled, WrongPassword
 from ..auth.sessions import has_remember_cookie, start_session
+from ..auth.views import mail_failed_message
+from ..mail import MailError
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -25,7 +27,14 @@ def settings():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         return change_password(form)
-    return render_template("account/settings.html", form=form)
+    return settings_page(form=form)
+
+
+def settings_page(status: int = 200, **forms):
+    """The settings page with its two forms (fresh ones where none is given)."""
+    forms.setdefault("form", PasswordChangeForm(formdata=None))
+    forms.setdefault("email_form", EmailChangeForm(formdata=None))
+    return render_template("account/settings.html", **forms), status
 
 
 def change_password(form: PasswordChangeForm):
@@ -35,12 +44,42 @@ def change_password(form: PasswordChangeForm):
         service.change_password(user, current, new, request.remote_addr)
     except Throttled as exc:
         form.form_errors.append(f"Too many failed attempts. Try again in {exc.retry_after} s.")
-        page = render_template("account/settings.html", form=form)
-        return page, 429, {"Retry-After": str(exc.retry_after)}
+        return throttled_page(exc, form=form)
     except AccountError as exc:
         form.current_password.errors.append(str(exc).capitalize() + ".")
-        return render_template("account/settings.html", form=form)
+        return settings_page(form=form)
     # The new token ended every other session; this one continues on it.
     start_session(user, remember=has_remember_cookie())
     flash("Password changed. Other devices have been logged out.", "success")
+    return redirect(url_for("account.settings"))
+
+
+def throttled_page(exc: Throttled, **forms):
+    page, status = settings_page(429, **forms)
+    return page, status, {"Retry-After": str(exc.retry_after)}
+
+
+@bp.post("/email")
+@login_required
+def change_email():
+    """Mail a link to the new address; the address changes only once it is followed."""
+    form = EmailChangeForm()
+    if not form.validate_on_submit():
+        return settings_page(email_form=form)
+    user = current_user._get_current_object()
+    try:
+        address = emails.request_email_change(
+            user, form.new_email.data, form.password.data, request.remote_addr
+        )
+    except Throttled as exc:
+        form.form_errors.append(f"Too many failed attempts. Try again in {exc.retry_after} s.")
+        return throttled_page(exc, email_form=form)
+    except AccountError as exc:
+        field = form.password if isinstance(exc, WrongPassword) else form.new_email
+        field.errors.append(str(exc).capitalize() + ".")
+        return settings_page(email_form=form)
+    except MailError:
+        flash(mail_failed_message("the confirmation link") + " Your address is unchanged.", "error")
+        return redirect(url_for("account.settings"))
+    flash(f"We sent a link to {address}: your address changes once you follow it.", "success")
     return redirect(url_for("account.settings"))

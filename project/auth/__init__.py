@@ -1,4 +1,4 @@
-from . import loader  # noqa: F401  (registers the flask-login user loader)
+from . import email_views, loader  # noqa: F401  (routes on bp; the flask-login user loader)
 from .views import bp
 
 __all__ = ["bp"]

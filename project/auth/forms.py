@@ -76,3 +76,26 @@ class PasswordChangeForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new_password", message="The passwords do not match.")],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field()
+
+
+class ResetPasswordForm(FlaskForm):
+    password = password_field("New password", "new-password", strong_password)
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class EmailChangeForm(FlaskForm):
+    # Labels differ from the password-change form's: both are on the settings page.
+    new_email = EmailField(
+        "New email address",
+        validators=[DataRequired(), Length(max=MAX_EMAIL_LENGTH), readable_text, valid_email],
+        render_kw={"autocomplete": "email"},
+    )
+    password = password_field("Your password", "current-password")

@@ -13,7 +13,7 @@ from flask import current_app
 
 from ..errors import UserError
 from ..extensions import db
-from ..models import User, new_session_token
+from ..models import User, new_session_token, utcnow
 from ..passwords import hash_password, needs_rehash, verify_password
 from . import throttle
 from .throttle import Throttled
@@ -58,15 +58,23 @@ def check_password_rules(password: str) -> None:
         raise AccountError("password is one of the most common passwords; choose another")
 
 
-def create_user(email: str, password: str, role: str = "user") -> User:
-    """Create a user; AccountError for a bad email, a weak password or a taken address."""
+def create_user(email: str, password: str, role: str = "user", confirmed: bool = False) -> User:
+    """Create a user; AccountError for a bad email, a weak password or a taken address.
+
+    `confirmed`: the address is known to be right (an operator typed it), no link needed.
+    """
     address = normalize_email(email)
     check_password_rules(password)
+    fields = {"email": address, "password_hash": hash_password(password), "role": role}
     try:
         with db.atomic():
-            return User.create(email=address, password_hash=hash_password(password), role=role)
+            return User.create(**fields, email_confirmed_at=utcnow() if confirmed else None)
     except peewee.IntegrityError:
         raise AccountError(f"a user with email {address!r} already exists") from None
+
+
+class WrongPassword(AccountError):
+    """The password given to confirm a change is not the user's."""
 
 
 class InvalidCredentials(UserError):
@@ -133,18 +141,26 @@ def upgrade_hash(user: User, password: str) -> None:
 def change_password(user: User, current: str, new: str, client_ip: str) -> None:
     """Check `current`, apply the rules to `new`, store it and invalidate every old session.
 
-    A wrong current password counts as a failed login (a stolen session must not become a
-    way around the throttle); raises Throttled or AccountError.
+    Raises Throttled or AccountError.
     """
-    throttle.check(user.email, client_ip)
-    if not verify_password(user.password_hash, current):
-        throttle.record_failure(user.email, client_ip)
-        raise AccountError("current password is wrong")
+    check_current_password(user, current, client_ip)
     check_password_rules(new)
     user.password_hash = hash_password(new)
     user.session_token = new_session_token()
     user.save(only=[User.password_hash, User.session_token])
     log.info("password changed for user %s", user.id)
+
+
+def check_current_password(user: User, password: str, client_ip: str) -> None:
+    """Raise Throttled or WrongPassword unless `password` is the user's.
+
+    A wrong password counts as a failed login: a stolen session must not become a way around
+    the throttle.
+    """
+    throttle.check(user.email, client_ip)
+    if not verify_password(user.password_hash, password):
+        throttle.record_failure(user.email, client_ip)
+        raise WrongPassword("current password is wrong")
 
 
 def end_all_sessions(user: User) -> None:

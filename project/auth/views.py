@@ -1,17 +1,26 @@
-"""Accounts: register, log in, log out (POST only), log out everywhere."""
+"""Accounts: register, log in, log out (POST only), log out everywhere (mail links: email_views)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from . import service
+from ..mail import MailError
+from . import emails, service
 from .forms import LoginForm, RegisterForm
 from .redirects import safe_next
 from .service import AccountError, InvalidCredentials, Throttled
 from .sessions import end_session, start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+# Session key naming the user who gave the right password but must confirm first.
+AWAITING_CONFIRMATION = "awaiting_confirmation"
+RESEND_HINT = " “Send a new link” tries again (shown once you log in)."
+
+
+def mail_failed_message(what: str) -> str:
+    return f"We could not send {what}: the mail server did not answer. Please try again later."
 
 
 def landing() -> str:
@@ -28,10 +37,33 @@ def register():
         except AccountError:  # the form checked everything else: the address is taken
             form.email.errors.append("An account with this email already exists; log in instead.")
         else:
-            start_session(user, remember=False)
-            flash("Welcome! Your account is ready.", "success")
-            return redirect(url_for("account.index"))
+            return registered(user)
     return render_template("auth/register.html", form=form)
+
+
+def registered(user):
+    """Mail the confirmation link, then log in unless confirmation must come first.
+
+    A mail server that is down does not undo the account: the user can ask for a new link.
+    """
+    note = send_confirmation_note(user)
+    if emails.must_confirm_first(user):
+        flash("Your account is ready: confirm your address, then log in.", "success")
+        flash(*note)
+        return redirect(url_for("auth.login"))
+    start_session(user, remember=False)  # clears the session: flash after it
+    flash("Welcome! Your account is ready.", "success")
+    flash(*note)
+    return redirect(url_for("account.index"))
+
+
+def send_confirmation_note(user) -> tuple[str, str]:
+    """Send the confirmation link; the flash (message, category) saying whether it went."""
+    try:
+        emails.send_confirmation(user)
+    except MailError:
+        return mail_failed_message("the confirmation link") + RESEND_HINT, "warning"
+    return f"We sent a link to {user.email} to confirm the address.", "info"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -47,9 +79,19 @@ def login():
         except InvalidCredentials as exc:
             form.form_errors.append(str(exc).capitalize() + ".")
         else:
+            if emails.must_confirm_first(user):
+                return unconfirmed(form, user)
             start_session(user, remember=form.remember.data)
             return redirect(landing())
     return render_template("auth/login.html", form=form, next=safe_next(request.args.get("next")))
+
+
+def unconfirmed(form: LoginForm, user):
+    """Right password, address not confirmed yet: offer a new link instead of a session."""
+    session[AWAITING_CONFIRMATION] = user.id
+    form.form_errors.append("Confirm your email address first: follow the link we sent you.")
+    page = render_template("auth/login.html", form=form, next=None, resend=True)
+    return page, 403
 
 
 def throttled(form: LoginForm, exc: Throttled):

@@ -1,0 +1,137 @@
+"""Account flows that go through the user's mailbox: password reset and address confirmation.
+
+Every change is one conditional UPDATE on the state the link was issued for, so a link works
+once even when it is followed twice at the same moment.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import peewee
+from flask import current_app
+
+from .. import mail
+from ..extensions import db
+from ..models import User, new_session_token, utcnow
+from ..passwords import hash_password
+from . import throttle, tokens
+from .service import AccountError, check_current_password, check_password_rules, email_or_none
+from .tokens import LinkInvalid
+
+log = logging.getLogger(__name__)
+
+
+def confirmation_required() -> bool:
+    return current_app.config["EMAIL_CONFIRMATION_REQUIRED"]
+
+
+def must_confirm_first(user: User) -> bool:
+    """True when this user may not log in before confirming the address."""
+    return confirmation_required() and user.email_confirmed_at is None
+
+
+def hours(seconds: int) -> int:
+    return max(1, round(seconds / 3600))
+
+
+def request_password_reset(raw_email: str, client_ip: str) -> None:
+    """Mail a reset link if an active account has this address; raises Throttled.
+
+    The caller's answer is the same whether or not one does: the request counts against the
+    login throttle either way (each one could flood a mailbox), and the mail goes out from a
+    thread, so neither the time taken nor a mail server failure shows whether it was sent.
+    """
+    account = email_or_none(raw_email)
+    throttle.check(account, client_ip)
+    throttle.record_failure(account, client_ip)
+    user = active_user_with(account) if account else None
+    if user is None:
+        log.info("password reset asked for unknown address %r from %s", account, client_ip)
+        return
+    link = mail.external_url("auth.reset_password", token=tokens.reset_token(user))
+    context = {"link": link, "hours": hours(current_app.config["PASSWORD_RESET_MAX_AGE"])}
+    message = mail.make_message(
+        user.email, "Reset your password", "mail/reset_password.txt", **context
+    )
+    mail.send_in_background(message)
+    log.info("password reset link for user %s from %s", user.id, client_ip)
+
+
+def active_user_with(address: str) -> User | None:
+    return User.get_or_none((User.email == address) & (User.active == True))  # noqa: E712
+
+
+def reset_password(user: User, new_password: str, client_ip: str) -> None:
+    """Set the password from a reset link; ends every session; LinkInvalid if used already.
+
+    Following the link proved the mailbox is the user's, so it also confirms the address.
+    """
+    check_password_rules(new_password)
+    token = new_session_token()
+    changed = (
+        User.update(
+            password_hash=hash_password(new_password),
+            session_token=token,
+            email_confirmed_at=user.email_confirmed_at or utcnow(),
+        )
+        .where((User.id == user.id) & (User.password_hash == user.password_hash))
+        .execute()
+    )
+    if changed != 1:
+        raise LinkInvalid()
+    user.session_token = token  # the caller logs this session in on the new token
+    throttle.clear_account(user.email)
+    log.info("password reset for user %s from %s", user.id, client_ip)
+
+
+def send_confirmation(user: User, address: str | None = None) -> None:
+    """Mail a link confirming `address` (default: the current one); raises MailError."""
+    address = address or user.email
+    link = mail.external_url("auth.confirm_email", token=tokens.confirm_token(user, address))
+    template = "mail/confirm_email.txt" if address == user.email else "mail/change_email.txt"
+    max_age = current_app.config["EMAIL_CONFIRM_MAX_AGE"]
+    context = {"link": link, "hours": hours(max_age), "old": user.email}
+    mail.send(mail.make_message(address, "Confirm your email address", template, **context))
+    log.info("confirmation link for user %s sent", user.id)
+
+
+def request_email_change(user: User, new_email: str, password: str, client_ip: str) -> str:
+    """Check the password and mail a link to the new address; nothing changes until it is
+    followed. Returns the normalised address; raises Throttled, AccountError or MailError."""
+    check_current_password(user, password, client_ip)
+    address = email_or_none(new_email)
+    if address is None:
+        raise AccountError("enter a valid email address")
+    if address == user.email:
+        raise AccountError("that is already your address")
+    if User.select().where(User.email == address).exists():
+        raise AccountError("another account uses that address")
+    send_confirmation(user, address)
+    return address
+
+
+def confirm_email(token: str) -> User:
+    """Apply a confirmation link: confirm the address, or switch to the new one.
+
+    Raises LinkInvalid (expired, tampered, used) or AccountError (address taken meanwhile).
+    """
+    user, address = tokens.load_confirmation(token)
+    now = utcnow()
+    if address == user.email:
+        query = User.update(email_confirmed_at=now).where(User.email_confirmed_at.is_null())
+    else:
+        query = User.update(email=address, email_confirmed_at=now)
+    query = query.where((User.id == user.id) & (User.email == user.email))
+    if apply_update(query) != 1:
+        raise LinkInvalid()
+    log.info("address confirmed for user %s", user.id)
+    return User.get_by_id(user.id)
+
+
+def apply_update(query) -> int:
+    try:
+        with db.atomic():
+            return query.execute()
+    except peewee.IntegrityError:
+        raise AccountError("another account uses that address now") from None
