@@ -24,10 +24,16 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, csrf_failed)
 
 
+# (lower-cased name, name, value): one pass over the response's headers instead of five.
+HEADER_ITEMS = [(name.lower(), name, value) for name, value in HEADERS.items()]
+
+
 def add_security_headers(response):
-    """Set the headers unless a view chose its own (setdefault)."""
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+    """Set the headers unless a view chose its own."""
+    present = {key.lower() for key, _ in response.headers.items()}
+    for lower, name, value in HEADER_ITEMS:
+        if lower not in present:
+            response.headers.add(name, value)
     max_age = current_app.config["HSTS_SECONDS"]
     # HSTS over plain HTTP is ignored by browsers and would only mislead; prod sets max_age.
     if max_age and request.is_secure:
