@@ -78,6 +78,22 @@ def test(quick, pytest_args):
     sys.exit(devtools.run_tests(quick, list(pytest_args)))
 
 
+@cli.command("rename")
+@click.argument("new_name", metavar="NEWNAME")
+def rename_package(new_name):
+    """Rename the package to NEWNAME: folder, imports, configs, tests, docs (clean git tree)."""
+    from .rename import PACKAGE, rename
+
+    changed = rename(new_name)
+    click.echo(f"renamed {PACKAGE}/ to {new_name}/ and rewrote {len(changed)} files:")
+    for path in changed:
+        click.echo(f"  {path}")
+    click.echo(
+        "next: review `git status`, run `scripts/ctl test` (it reinstalls the package first),"
+        f" commit; `.venv/bin/pip uninstall -y {PACKAGE}` drops the old name from .venv"
+    )
+
+
 def deploy_options(command):
     """Flags shared by start, restart and gen-config; unset flags keep their saved values."""
     options = [
