@@ -82,12 +82,14 @@ def test(quick, pytest_args):
 @click.argument("new_name", metavar="NEWNAME")
 def rename_package(new_name):
     """Rename the package to NEWNAME: folder, imports, configs, tests, docs (clean git tree)."""
+    from .config import PROJECT_ROOT
     from .rename import PACKAGE, rename
 
-    changed = rename(new_name)
+    changed, lint = rename(new_name)
     click.echo(f"renamed {PACKAGE}/ to {new_name}/ and rewrote {len(changed)} files:")
-    for path in changed:
-        click.echo(f"  {path}")
+    click.echo("  " + " ".join(str(path.relative_to(PROJECT_ROOT)) for path in changed))
+    if lint:
+        click.echo(f"ruff still reports, fix these by hand:\n{lint}")
     click.echo(
         "next: review `git status`, run `scripts/ctl test` (it reinstalls the package first),"
         f" commit; `.venv/bin/pip uninstall -y {PACKAGE}` drops the old name from .venv"

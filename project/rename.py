@@ -32,11 +32,11 @@ def references(old: str) -> re.Pattern:
     same word in prose."""
     name = re.escape(old)
     return re.compile(
-        rf"(?<![\w.-]){name}(?=\.[\w*]|/)"  # project.cli, project.*, project/static
-        rf"|(?<=\bfrom ){name}\b|(?<=\bimport ){name}\b"  # from project import x
-        rf"|(?<=[\"'`]){name}(?=[\"'`])"  # "project" path parts, `project` in docs
-        rf"|(?<== ){name}\b"  # setup.cfg: name = project, include = project, ...
-        rf"|\b{name}(?=-(?:ctl|assets)\b)"  # console script, npm package
+        rf"(?<![\w.-]){name}(?=\.[\w*]|/)"  # project.cli, project/static
+        rf"|(?<=\bfrom ){name}\b|(?<=\bimport ){name}\b"  # imports
+        rf"|(?<=[\"'`]){name}(?=[\"'`])"  # "project" in paths
+        rf"|(?<== ){name}\b"  # setup.cfg: name = project
+        rf"|\b{name}(?=-(?:ctl|assets)\b)"  # project-ctl, npm's name
     )
 
 
@@ -94,8 +94,32 @@ def rewrite(path: Path, pattern: re.Pattern, new: str) -> bool:
     return changed != text
 
 
-def rename(new: str, root: Path = PROJECT_ROOT) -> list[Path]:
-    """Rename the package to `new`; returns the files rewritten. Raises RenameError."""
+def moved(path: Path, root: Path, new: str) -> Path:
+    """Where `path` is once the package folder is renamed."""
+    parts = path.relative_to(root).parts
+    return root.joinpath(new, *parts[1:]) if parts[0] == PACKAGE else path
+
+
+def ruff(root: Path, *args: str) -> subprocess.CompletedProcess | None:
+    if importlib.util.find_spec("ruff") is None:
+        return None
+    command = [sys.executable, "-m", "ruff", *args]
+    return subprocess.run(command, cwd=root, capture_output=True, text=True)
+
+
+def tidy(root: Path, files: list[Path]) -> str:
+    """Re-sort imports (the new name may sort elsewhere) and re-wrap lines (it may be longer);
+    returns what ruff still reports, e.g. a comment now too long, or ''."""
+    python = [str(path) for path in files if path.suffix == ".py"]
+    if not python or ruff(root, "check", "--fix", "--select", "I", "--quiet", *python) is None:
+        return ""
+    ruff(root, "format", "--quiet", *python)
+    result = ruff(root, "check", "--output-format", "concise", "--quiet", *python)
+    return result.stdout.strip() if result.returncode else ""
+
+
+def rename(new: str, root: Path = PROJECT_ROOT) -> tuple[list[Path], str]:
+    """Rename the package to `new`: (the files rewritten, lint left to fix by hand)."""
     check_name(new, root)
     check_clean(root)
     check_stopped()
@@ -105,4 +129,5 @@ def rename(new: str, root: Path = PROJECT_ROOT) -> list[Path]:
     # Stale bytecode would keep the old paths in tracebacks.
     for cache in (root / new).rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
-    return changed
+    changed = [moved(path, root, new) for path in changed]
+    return changed, tidy(root, changed)

@@ -16,7 +16,8 @@ from tests.bundle import Bundle, copy_project
 
 pytestmark = pytest.mark.integration
 
-NEW_NAME = "renamed_app"
+# Sorts after "tests", so the rename must also re-sort the imports that mention both.
+NEW_NAME = "webapp" if PACKAGE != "webapp" else "webapp2"
 # A quick subset of the copy's own suite: configs, the factory, pages, the database.
 TEST_SUBSET = ["tests/unit", "-q", "-x", "-p", "no:cacheprovider", "-k", "config or main"]
 
@@ -32,10 +33,10 @@ def leftover_references(root) -> list[str]:
     return [str(p) for p in tracked_files(root) if pattern.search(p.read_text(errors="ignore"))]
 
 
-def run_tests(bundle: Bundle) -> subprocess.CompletedProcess:
-    """The copy's tests, run from the copy so its renamed package is the one imported."""
+def run_copy(bundle: Bundle, *args: str) -> subprocess.CompletedProcess:
+    """The copy's Python, run from the copy so its renamed package is the one imported."""
     return subprocess.run(
-        [str(bundle.root / ".venv" / "bin" / "python"), "-m", "pytest", *TEST_SUBSET],
+        [str(bundle.root / ".venv" / "bin" / "python"), *args],
         cwd=bundle.root,
         env=bundle.env,
         capture_output=True,
@@ -61,6 +62,9 @@ def test_rename_rewrites_every_reference(renamed):
     assert not (renamed.root / PACKAGE).exists()
     assert (renamed.root / NEW_NAME / "cli.py").is_file()
     assert leftover_references(renamed.root) == []
+    for lint in (["check", "."], ["format", "--check", "."]):
+        result = run_copy(renamed, "-m", "ruff", *lint)
+        assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_renamed_copy_starts_passes_its_tests_and_stops(renamed):
@@ -74,7 +78,7 @@ def test_renamed_copy_starts_passes_its_tests_and_stops(renamed):
     refused = renamed.ctl("rename", "other_name", check=False)
     assert refused.returncode == 1 and "running" in refused.stderr
 
-    tests = run_tests(renamed)
+    tests = run_copy(renamed, "-m", "pytest", *TEST_SUBSET)
     assert tests.returncode == 0, tests.stdout + tests.stderr
 
     renamed.ctl("stop")

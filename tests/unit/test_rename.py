@@ -77,7 +77,7 @@ def git(root, *args):
 def small_checkout(root):
     """A committed package folder, a script and a doc that refer to it."""
     (root / P).mkdir(parents=True)
-    (root / P / "__init__.py").write_text(f"from {P}.core import run\n")
+    (root / P / "__init__.py").write_text(f"from {P}.core import run\n\nrun()\n")
     (root / "ctl").write_text(f"python -m {P}.cli\n")
     (root / "README.md").write_text(f"The {P} runs `{P}/core.py`.\n")
     git(root, "init", "-q")
@@ -99,8 +99,11 @@ def test_moves_the_package_and_rewrites_its_references(tmp_path, monkeypatch):
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path / "var"))  # no saved bundle: not running
     root = small_checkout(tmp_path / "checkout")
     (root / P / "__pycache__").mkdir()
-    changed = rename("newname", root)
-    assert sorted(path.name for path in changed) == ["README.md", "__init__.py", "ctl"]
+    changed, lint = rename("newname", root)
+    assert sorted(changed) == [root / "README.md", root / "ctl", root / "newname/__init__.py"]
+    assert lint == ""
     assert not (root / P).exists() and not (root / "newname" / "__pycache__").exists()
-    assert (root / "newname" / "__init__.py").read_text() == "from newname.core import run\n"
+    assert (
+        root / "newname" / "__init__.py"
+    ).read_text() == "from newname.core import run\n\nrun()\n"
     assert (root / "README.md").read_text() == f"The {P} runs `newname/core.py`.\n"
