@@ -1,8 +1,8 @@
 """Rename the Python package and every reference to it, in place.
 
 `scripts/ctl rename NEWNAME` rewrites the files git tracks, then moves the package folder.
-It refuses to run on uncommitted changes (so `git diff` shows exactly what it did and
-`git checkout .` undoes it) and while the bundle runs (its processes import the old name).
+It refuses to run on uncommitted changes (so `git status` and `git diff` show exactly what it
+did) and while the bundle runs (its processes import the old name).
 """
 
 from __future__ import annotations
