@@ -79,6 +79,24 @@ def test(quick, pytest_args):
     sys.exit(devtools.run_tests(quick, list(pytest_args)))
 
 
+@cli.command("rename")
+@click.argument("new_name", metavar="NEWNAME")
+def rename_package(new_name):
+    """Rename the package to NEWNAME: folder, imports, configs, tests, docs (clean git tree)."""
+    from .config import PROJECT_ROOT
+    from .rename import PACKAGE, rename
+
+    changed, lint = rename(new_name)
+    click.echo(f"renamed {PACKAGE}/ to {new_name}/ and rewrote {len(changed)} files:")
+    click.echo("  " + " ".join(str(path.relative_to(PROJECT_ROOT)) for path in changed))
+    if lint:
+        click.echo(f"ruff still reports, fix these by hand:\n{lint}")
+    click.echo(
+        "next: review `git status`, run `scripts/ctl test` (it reinstalls the package first),"
+        f" commit; `.venv/bin/pip uninstall -y {PACKAGE}` drops the old name from .venv"
+    )
+
+
 def deploy_options(command):
     """Flags shared by start, restart and gen-config; unset flags keep their saved values."""
     options = [

@@ -50,6 +50,9 @@ def clean_environment(extra: dict | None = None) -> dict[str, str]:
 
 
 class Bundle:
+    # The copy's CLI module; a renamed copy (tests/integration/test_rename.py) sets its own.
+    cli_module = "project.cli"
+
     def __init__(self, root: Path, port: int | None = None, env: dict | None = None):
         self.root = root
         self.port = port or free_port()
@@ -68,7 +71,7 @@ class Bundle:
     ) -> subprocess.CompletedProcess:
         """Run a ctl verb through the click CLI of the copy (the bash bootstrap is tested apart)."""
         result = subprocess.run(
-            [str(self.root / ".venv" / "bin" / "python"), "-m", "project.cli", *args],
+            [str(self.root / ".venv" / "bin" / "python"), "-m", self.cli_module, *args],
             cwd=self.root,
             env=self.env,
             capture_output=True,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from flask import Flask
 from flask_smorest import Api
 
@@ -11,6 +13,11 @@ from .schemas import ErrorSchema
 from .views import bp
 
 __all__ = ["bp", "init_app"]
+
+# Modules that add endpoints to `bp` when imported: a new one adds one line here.
+ENDPOINT_MODULES = [
+    "views",
+]
 
 SPEC = {
     "title": "Project API",
@@ -43,6 +50,8 @@ def init_app(app: Flask) -> JsonApi:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     api = JsonApi(app, spec_kwargs=SPEC)
     register_components(api)
+    for name in ENDPOINT_MODULES:
+        import_module(f"{__name__}.{name}")  # before registering: Flask freezes bp then
     api.register_blueprint(bp)
     csrf.exempt(bp)  # tokens need no CSRF; session writes are checked in auth.py
     errors.init_app(app)  # JSON for unknown /api/ paths and wrong methods
