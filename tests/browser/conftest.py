@@ -51,14 +51,20 @@ def chromium_path() -> str:
     pytest.skip("chromium not found (apt-get install chromium); browser tests skipped")
 
 
+# The bundle's own: a test must not point it at another folder or database.
+OWN = {"APP_CONFIG", "APP_VAR_DIR", "APP_DATABASE_URL"}
+
+
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """Base URL of the site served by the real bundle (supervisord + gunicorn, prod config)
     from a temp copy of the project; `.logs()` returns everything it logged."""
+    # APP_* set by a test module (e.g. APP_MAIL_SERVER for its SMTP server) reach the site.
+    passed = {k: v for k, v in os.environ.items() if k.startswith("APP_") and k not in OWN}
     bundle = Bundle.create(
         tmp_path_factory.mktemp("live"),
         # Plain http on 127.0.0.1: the only case where prod may send cookies without Secure.
-        env={"APP_SESSION_COOKIE_SECURE": "false", "APP_REMEMBER_COOKIE_SECURE": "false"},
+        env={**passed, "APP_SESSION_COOKIE_SECURE": "false", "APP_REMEMBER_COOKIE_SECURE": "false"},
     )
     try:
         bundle.start("--workers", "2")

@@ -54,7 +54,7 @@ def test_register_login_remember_forbidden_and_password_change(new_context, live
     expect(page.locator(".nav-user")).to_have_text(EMAIL)
 
     page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    expect(page.get_by_role("link", name="Log in", exact=True)).to_be_visible()
 
     page.goto("/account")  # protected: sent to log in, then brought back
     expect(page).to_have_url(re.compile(r"/auth/login\?next=%2Faccount$"))

@@ -18,7 +18,11 @@ from wtforms.validators import ValidationError
 pytestmark = pytest.mark.browser
 
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'"
-PAGE = """{% extends "base.html" %}{% block content %}
+# Anonymous pages carry no CSRF meta tag (no session for visitors); this page stands in for a
+# signed-in one, so it adds the tag itself.
+PAGE = """{% extends "base.html" %}
+{% block head %}<meta name="csrf-token" content="{{ csrf_token() }}">{% endblock %}
+{% block content %}
 <p class="flash flash-info" data-dismiss-after="0.2">fades</p>
 <form method="post" action="/_test/delete">
   <button data-confirm="Really delete?">Delete</button>
