@@ -28,8 +28,11 @@ def render_gunicorn_conf(settings: DeploySettings) -> str:
         "control_socket_disable": True,
         # Only these peers may set X-Forwarded-*: the local nginx, nobody else.
         "forwarded_allow_ips": "127.0.0.1,::1",
-        "max_requests": 2000,
-        "max_requests_jitter": 200,
+        # Recycle workers now and then (a slow leak cannot grow forever), with a wide jitter:
+        # under even load, workers that all reach a narrow limit together re-import the app
+        # at the same moment, and p99 jumped to ~0.5 s in the benchmark with 2000 +- 200.
+        "max_requests": 10000,
+        "max_requests_jitter": 5000,
         # Off so HUP re-imports the app: the master never holds application code.
         "preload_app": False,
         "timeout": 30,
