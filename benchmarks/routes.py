@@ -114,7 +114,14 @@ def logged_in_page(target: Target) -> Request:
     response = require_route(target, "/account", headers={"Cookie": cookie})
     if response.status != 200:
         raise Skip(f"/account with a session gave {response.status}")
-    return Request(headers={"Cookie": cookie})
+    # Keep the cookie the page set (its CSRF token), as a browser would: replaying the
+    # login's cookie would make every request mint a token and re-sign the session.
+    return Request(headers={"Cookie": updated_cookie(cookie, response.cookies())})
+
+
+def updated_cookie(header: str, new: dict[str, str]) -> str:
+    pairs = dict(part.split("=", 1) for part in header.split("; ") if "=" in part)
+    return client.cookie_header({**pairs, **new})
 
 
 def api_token(target: Target) -> str:
