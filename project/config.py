@@ -64,7 +64,7 @@ class BaseConfig:
     REQUIRE_STRONG_SECRET = False
     # Lifetime of a bearer token from POST /api/v1/tokens.
     API_TOKEN_TTL_SECONDS = 7 * 24 * 3600
-    # Outgoing mail (project/mail.py, docs/email.md). No MAIL_SERVER: each message is written
+    # Outgoing mail (project/mail.py, README "Email"). No MAIL_SERVER: each message is written
     # to var/mail/ as an .eml file instead, so a fresh checkout works without a mail server.
     MAIL_SERVER = ""
     MAIL_PORT = 25
