@@ -22,7 +22,7 @@ def config_option(default: str):
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120})
 def cli():
     """Run, deploy and test the project. Verbs below; `scripts/ctl VERB --help` for flags."""
 
@@ -201,7 +201,7 @@ def check(**flags):
 @deploy_options
 @click.option("--dry-run", is_flag=True, help="Print the files instead of writing them.")
 def gen_config(dry_run, **flags):
-    """Render etc/ (supervisord, gunicorn, nginx example) from the settings."""
+    """Render etc/ (supervisord, gunicorn, nginx example, systemd units) from the settings."""
     from .deploy.files import config_files, dry_run_text, write_files
     from .deploy.settings import save
 
