@@ -18,11 +18,12 @@ from pathlib import Path
 from statistics import mean
 
 from project.config import PROJECT_ROOT
+from project.deploy.sandbox import copy_project
 
 from . import wrk
 from .errors import BenchError
 from .routes import QUICK_ROUTES, RouteSpec, Skip, Target, select
-from .servers import BareServer, Bundle, copy_project, memory
+from .servers import BareServer, Bundle, memory
 
 DEFAULT_JSON = PROJECT_ROOT / "benchmarks" / "results" / "latest.json"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/bench_db"

@@ -10,46 +10,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-from project.config import PROJECT_ROOT
 from project.deploy import processes
 
 from .errors import BenchError
-
-IGNORED = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    "var",
-    "node_modules",
-    "__pycache__",
-    ".pytest_cache",
-    ".ruff_cache",
-    "test-output",
-    "*.egg-info",
-    "results",
-    "supervisord.conf",
-    "gunicorn.conf.py",
-    "nginx.conf.example",
-)
-
-
-def copy_project(dest: Path) -> Path:
-    """A copy of the checkout at `dest` with the checkout's .venv (and node_modules) linked."""
-    shutil.copytree(PROJECT_ROOT, dest, ignore=IGNORED, symlinks=True)
-    venv = Path(sys.prefix) if sys.prefix != sys.base_prefix else PROJECT_ROOT / ".venv"
-    (dest / ".venv").symlink_to(venv)
-    if (PROJECT_ROOT / "node_modules").exists():
-        (dest / "node_modules").symlink_to(PROJECT_ROOT / "node_modules")
-    return dest
 
 
 def free_port() -> int:

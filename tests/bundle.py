@@ -10,38 +10,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import time
 from pathlib import Path
 
-from project.config import PROJECT_ROOT
 from project.deploy import processes
+from project.deploy.sandbox import copy_project
 from tests.helpers import free_port, http_get
-
-IGNORED = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    "var",
-    "node_modules",
-    "__pycache__",
-    ".pytest_cache",
-    ".ruff_cache",
-    "test-output",
-    "*.egg-info",
-    "supervisord.conf",
-    "gunicorn.conf.py",
-    "nginx.conf.example",
-)
-
-
-def copy_project(dest: Path) -> Path:
-    shutil.copytree(PROJECT_ROOT, dest, ignore=IGNORED, symlinks=True)
-    (dest / ".venv").symlink_to(PROJECT_ROOT / ".venv")
-    if (PROJECT_ROOT / "node_modules").exists():
-        (dest / "node_modules").symlink_to(PROJECT_ROOT / "node_modules")
-    return dest
 
 
 def clean_environment(extra: dict | None = None) -> dict[str, str]:

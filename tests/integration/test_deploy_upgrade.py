@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from project.config import PROJECT_ROOT
-from tests.bundle import IGNORED, Bundle
+from project.deploy.sandbox import IGNORED
+from tests.bundle import Bundle
 from tests.integration.load import Load
 from tests.integration.test_bundle import set_home_heading
 

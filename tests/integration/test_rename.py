@@ -11,8 +11,9 @@ import subprocess
 
 import pytest
 
+from project.deploy.sandbox import copy_project
 from project.rename import PACKAGE, references, tracked_files
-from tests.bundle import Bundle, copy_project
+from tests.bundle import Bundle
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,8 @@ import subprocess
 import pytest
 
 from project.config import PROJECT_ROOT
-from tests.bundle import clean_environment, copy_project
+from project.deploy.sandbox import copy_project
+from tests.bundle import clean_environment
 from tests.walkthrough import apply_steps, parse_steps
 
 pytestmark = pytest.mark.integration
