@@ -6,6 +6,7 @@ The database is a temp SQLite file, or the PostgreSQL database named by TEST_DAT
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 
@@ -115,3 +116,18 @@ class AuthActions:
 @pytest.fixture
 def auth(app, client):
     return AuthActions(app, client)
+
+
+@contextlib.contextmanager
+def migrated_up_to(migration: str, database_url: str):
+    """An app context on a fresh database migrated up to `migration` only (migration tests)."""
+    from project.migrate import router
+
+    if TEST_DATABASE_URL:
+        reset_postgresql(TEST_DATABASE_URL)
+    app = create_app("test", {"DATABASE_URL": database_url})
+    with app.app_context():
+        router().run(migration)
+        yield app
+        db.close()
+    db.obj.close_all()

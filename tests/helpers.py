@@ -38,3 +38,11 @@ def answers(url: str) -> bool:
         return http_get(url, timeout=1.0)[0] == 200
     except OSError:
         return False
+
+
+def app_log_text(app) -> str:
+    """Everything the app logger wrote to var/log/app.log so far."""
+    for handler in app.logger.handlers:
+        handler.flush()
+    with open(app.config["VAR_DIR"] + "/log/app.log", encoding="utf-8") as log:
+        return log.read()

@@ -69,10 +69,3 @@ def mail_app(app, smtp):
     """The test app sending through the in-process SMTP server."""
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
     return app
-
-
-def app_log_text(app) -> str:
-    for handler in app.logger.handlers:
-        handler.flush()
-    with open(app.config["VAR_DIR"] + "/log/app.log", encoding="utf-8") as log:
-        return log.read()

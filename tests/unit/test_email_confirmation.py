@@ -10,8 +10,8 @@ from project import devtools
 from project.auth.service import create_user
 from project.models import User
 from tests.conftest import PASSWORD
-from tests.helpers import free_port
-from tests.mail_support import app_log_text, body, link_path
+from tests.helpers import app_log_text, free_port
+from tests.mail_support import body, link_path
 
 BANNER = b"Please confirm your email address"
 

@@ -8,6 +8,7 @@ import pytest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from project import create_app
+from tests.helpers import app_log_text
 
 
 @pytest.fixture
@@ -23,13 +24,6 @@ def failing_app(app):
 
     app.config["PROPAGATE_EXCEPTIONS"] = False
     return app
-
-
-def app_log_text(app) -> str:
-    for handler in app.logger.handlers:
-        handler.flush()
-    with open(app.config["VAR_DIR"] + "/log/app.log", encoding="utf-8") as log:
-        return log.read()
 
 
 def test_every_response_carries_a_generated_request_id(client):

@@ -8,8 +8,8 @@ from flask import g
 
 from project import create_app, mail
 from project.config import ConfigError, load_config
-from tests.helpers import free_port, wait_until
-from tests.mail_support import app_log_text, body
+from tests.helpers import app_log_text, free_port, wait_until
+from tests.mail_support import body
 
 
 def message(to="ann@example.com", subject="Hello"):

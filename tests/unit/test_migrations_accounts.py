@@ -3,29 +3,21 @@
 import peewee
 import pytest
 
-from project import create_app
 from project.extensions import db
 from project.migrate import apply_pending, router
+from tests.conftest import migrated_up_to
 
 
 @pytest.fixture
 def at_001(database_url, tmp_path, monkeypatch):
     """A database migrated up to 001 only, with two users from that era."""
-    from tests.conftest import TEST_DATABASE_URL, reset_postgresql
-
-    if TEST_DATABASE_URL:
-        reset_postgresql(TEST_DATABASE_URL)
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path / "var"))
-    app = create_app("test", {"DATABASE_URL": database_url})
-    with app.app_context():
-        router().run("001_initial")
+    with migrated_up_to("001_initial", database_url) as app:
         users = peewee.Table("users").bind(db)
         for email in ("a@example.com", "b@example.com"):
             row = {"email": email, "password_hash": "x", "role": "user", "active": True}
             users.insert(created_at="2020-01-01 00:00:00", **row).execute()
         yield app
-        db.close()
-    db.obj.close_all()
 
 
 def test_existing_users_get_distinct_tokens(at_001):

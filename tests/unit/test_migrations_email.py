@@ -3,28 +3,20 @@
 import peewee
 import pytest
 
-from project import create_app
 from project.extensions import db
 from project.migrate import apply_pending, router
+from tests.conftest import migrated_up_to
 
 
 @pytest.fixture
 def at_003(database_url, tmp_path, monkeypatch):
     """A database migrated up to 003, with one user from that era."""
-    from tests.conftest import TEST_DATABASE_URL, reset_postgresql
-
-    if TEST_DATABASE_URL:
-        reset_postgresql(TEST_DATABASE_URL)
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path / "var"))
-    app = create_app("test", {"DATABASE_URL": database_url})
-    with app.app_context():
-        router().run("003_api")
+    with migrated_up_to("003_api", database_url) as app:
         users = peewee.Table("users").bind(db)
         row = {"email": "a@example.com", "password_hash": "x", "role": "user", "active": True}
         users.insert(created_at="2020-01-01 00:00:00", session_token="t" * 43, **row).execute()
         yield app
-        db.close()
-    db.obj.close_all()
 
 
 def test_004_adds_a_nullable_column_and_leaves_users_unconfirmed(at_003):

@@ -9,8 +9,8 @@ from itsdangerous import TimestampSigner
 from project.auth import emails, tokens
 from project.models import User
 from tests.conftest import PASSWORD
-from tests.helpers import free_port, wait_until
-from tests.mail_support import app_log_text, body, link_path
+from tests.helpers import app_log_text, free_port, wait_until
+from tests.mail_support import body, link_path
 
 NEW_PASSWORD = "amber-canyon-77"
 CSRF = re.compile(rb'(name="csrf-token" content|name="csrf_token"[^>]*value)="[^"]*"')
