@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from devkit.bundle import Bundle
 from project.config import PROJECT_ROOT
-from tests.bundle import Bundle
 
 SCREENSHOT_DIR = PROJECT_ROOT / "test-output"
 CHROMIUM_ARGS = [

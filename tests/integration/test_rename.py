@@ -11,9 +11,9 @@ import subprocess
 
 import pytest
 
-from project.deploy.sandbox import copy_project
+from devkit.bundle import Bundle, run_python
+from devkit.sandbox import copy_project
 from project.rename import PACKAGE, references, tracked_files
-from tests.bundle import Bundle
 
 pytestmark = pytest.mark.integration
 
@@ -36,14 +36,7 @@ def leftover_references(root) -> list[str]:
 
 def run_copy(bundle: Bundle, *args: str) -> subprocess.CompletedProcess:
     """The copy's Python, run from the copy so its renamed package is the one imported."""
-    return subprocess.run(
-        [str(bundle.root / ".venv" / "bin" / "python"), *args],
-        cwd=bundle.root,
-        env=bundle.env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_python(bundle.root, *args, env=bundle.env)
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import logging.handlers
 import pytest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from devkit.testapp import app_log_text
 from project import create_app
-from tests.helpers import app_log_text
 
 
 @pytest.fixture

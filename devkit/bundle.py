@@ -1,8 +1,8 @@
-"""A copy of the project in a temp folder, driven through `scripts/ctl` like an operator would.
+"""A project copy driven through its ctl verbs, as an operator would: tests and benchmarks.
 
-The copy shares the checkout's .venv (symlinked) but has its own code, etc/ and var/, so a test
-may edit the copy's code (to prove a reload serves it) and everything the bundle writes stays
-inside the temp folder. Every process started is stopped in `cleanup()`.
+The copy (see `sandbox`) has its own code, etc/ and var/, so a test may edit the copy's code
+(to prove a reload serves it) and everything the bundle writes stays in the temp folder.
+`cleanup()` stops every process the copy started.
 """
 
 from __future__ import annotations
@@ -12,15 +12,43 @@ import json
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 from project.deploy import processes
-from project.deploy.sandbox import copy_project
-from tests.helpers import free_port, http_get
+
+from .errors import DevkitError
+from .net import free_port, http_get
+from .polling import WaitTimeout, wait_until
+from .sandbox import copy_project
+
+
+class CtlFailed(DevkitError):
+    """A ctl verb exited non-zero; `result` is the finished process."""
+
+    def __init__(self, args: tuple, result: subprocess.CompletedProcess):
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        last = detail[-1] if detail else f"exit status {result.returncode}"
+        super().__init__(f"ctl {args[0]} failed: {last}", f"{result.stdout}\n{result.stderr}")
+        self.result = result
+
+
+def run_python(
+    root: Path, *args: str, env: dict, timeout: float = 300, stdin: str = ""
+) -> subprocess.CompletedProcess:
+    """The copy's Python, run from the copy (cwd), so its own package is the one imported."""
+    return subprocess.run(
+        [str(root / ".venv" / "bin" / "python"), *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=timeout,
+    )
 
 
 def clean_environment(extra: dict | None = None) -> dict[str, str]:
+    """Our environment without APP_* (a copy must not inherit an operator's settings)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("APP_")}
     return {**env, **(extra or {})}
 
@@ -42,21 +70,19 @@ class Bundle:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def ctl_command(self, *args: str) -> list[str]:
+        """The click CLI of the copy (the bash bootstrap in front of it is tested apart)."""
+        return [str(self.root / ".venv" / "bin" / "python"), "-m", self.cli_module, *args]
+
     def ctl(
         self, *args, check: bool = True, timeout: float = 120, stdin: str = ""
     ) -> subprocess.CompletedProcess:
-        """Run a ctl verb through the click CLI of the copy (the bash bootstrap is tested apart)."""
-        result = subprocess.run(
-            [str(self.root / ".venv" / "bin" / "python"), "-m", self.cli_module, *args],
-            cwd=self.root,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            input=stdin,
-            timeout=timeout,
+        """Run a ctl verb in the copy; CtlFailed when it fails and `check` is set."""
+        result = run_python(
+            self.root, "-m", self.cli_module, *args, env=self.env, timeout=timeout, stdin=stdin
         )
         if check and result.returncode != 0:
-            raise AssertionError(f"ctl {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+            raise CtlFailed(args, result)
         return result
 
     def start(self, *args: str) -> subprocess.CompletedProcess:
@@ -69,17 +95,24 @@ class Bundle:
     def run_dir(self) -> Path:
         return self.root / "var" / "run"
 
+    def pid_of(self, name: str) -> int:
+        """The PID in var/run/NAME.pid; OSError or ValueError while missing or half written."""
+        return int((self.run_dir / f"{name}.pid").read_text())
+
     def master_pid(self) -> int:
-        return int((self.run_dir / "gunicorn.pid").read_text())
+        return self.pid_of("gunicorn")
 
     def supervisord_pid(self) -> int:
-        return int((self.run_dir / "supervisord.pid").read_text())
+        return self.pid_of("supervisord")
 
     def worker_pids(self) -> set[int]:
         return set(processes.children(self.master_pid()))
 
     def saved_settings(self) -> dict:
         return json.loads((self.root / "var" / "deploy.json").read_text())
+
+    def gunicorn_conf(self) -> str:
+        return (self.root / "etc" / "gunicorn.conf.py").read_text()
 
     def project_pids(self) -> list[int]:
         """Live processes started from the copy (cwd or command line inside it)."""
@@ -99,10 +132,10 @@ class Bundle:
 
     def cleanup(self) -> None:
         """Stop the bundle, then kill anything of the copy that is still alive."""
-        self.ctl("stop", check=False, timeout=90)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.ctl("stop", check=False, timeout=90)
         for pid in self.project_pids():
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while self.project_pids() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        with contextlib.suppress(WaitTimeout):
+            wait_until(lambda: not self.project_pids(), timeout=10)
