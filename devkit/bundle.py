@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 from project.deploy import processes
+from project.deploy.layout import CLI_MODULE, Layout
 
 from .errors import DevkitError
 from .net import free_port, http_get
@@ -55,10 +56,12 @@ def clean_environment(extra: dict | None = None) -> dict[str, str]:
 
 class Bundle:
     # The copy's CLI module; a renamed copy (tests/integration/test_rename.py) sets its own.
-    cli_module = "project.cli"
+    cli_module = CLI_MODULE
 
     def __init__(self, root: Path, port: int | None = None, env: dict | None = None):
         self.root = root
+        # APP_* are not passed on (see clean_environment): the copy's runtime folder is its var/.
+        self.layout = Layout(root, root / "var")
         self.port = port or free_port()
         self.env = clean_environment(env)
 
@@ -93,26 +96,23 @@ class Bundle:
 
     @property
     def run_dir(self) -> Path:
-        return self.root / "var" / "run"
-
-    def pid_of(self, name: str) -> int:
-        """The PID in var/run/NAME.pid; OSError or ValueError while missing or half written."""
-        return int((self.run_dir / f"{name}.pid").read_text())
+        return self.layout.run_dir
 
     def master_pid(self) -> int:
-        return self.pid_of("gunicorn")
+        """gunicorn's PID; OSError or ValueError while its pid file is missing or half written."""
+        return int(self.layout.gunicorn_pid.read_text())
 
     def supervisord_pid(self) -> int:
-        return self.pid_of("supervisord")
+        return int(self.layout.supervisord_pid.read_text())
 
     def worker_pids(self) -> set[int]:
         return set(processes.children(self.master_pid()))
 
     def saved_settings(self) -> dict:
-        return json.loads((self.root / "var" / "deploy.json").read_text())
+        return json.loads(self.layout.deploy_settings.read_text())
 
     def gunicorn_conf(self) -> str:
-        return (self.root / "etc" / "gunicorn.conf.py").read_text()
+        return self.layout.gunicorn_conf.read_text()
 
     def project_pids(self) -> list[int]:
         """Live processes started from the copy (cwd or command line inside it)."""

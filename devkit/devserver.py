@@ -9,20 +9,22 @@ import sys
 from pathlib import Path
 
 from project.config import PROJECT_ROOT
+from project.deploy.layout import CLI_MODULE
 
 from .net import answers, free_port
 from .polling import wait_until
 
 
 class DevServer:
-    """`python -m project.cli dev` from the checkout, on a free port, var/ under `var_dir`."""
+    """`ctl dev` (`python -m <package>.cli dev`) from the checkout on a free port, its runtime
+    folder at `var_dir`."""
 
     def __init__(self, var_dir: Path):
         self.port = free_port()
         env = {**os.environ, "APP_VAR_DIR": str(var_dir)}
         env.pop("APP_CONFIG", None)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "project.cli", "dev", "--port", str(self.port)],
+            [sys.executable, "-m", CLI_MODULE, "dev", "--port", str(self.port)],
             cwd=PROJECT_ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

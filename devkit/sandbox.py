@@ -14,13 +14,14 @@ import shutil
 import sys
 from pathlib import Path
 
-from project.config import PROJECT_ROOT
+from project.deploy.layout import PACKAGE, PROJECT_ROOT, Layout
 
+CHECKOUT = Layout(PROJECT_ROOT, PROJECT_ROOT / "var")
 # Runtime state, caches and rendered files: a copy renders and creates its own.
 IGNORED = shutil.ignore_patterns(
     ".git",
     ".venv",
-    "var",
+    CHECKOUT.var.name,
     "node_modules",
     "__pycache__",
     ".pytest_cache",
@@ -28,9 +29,9 @@ IGNORED = shutil.ignore_patterns(
     "test-output",
     "*.egg-info",
     "results",
-    "supervisord.conf",
-    "gunicorn.conf.py",
-    "nginx.conf.example",
+    CHECKOUT.supervisord_conf.name,
+    CHECKOUT.gunicorn_conf.name,
+    CHECKOUT.nginx_example.name,
 )
 
 
@@ -81,7 +82,7 @@ def digest(path: Path) -> str:
 
 def set_home_heading(root: Path, text: str) -> None:
     """Edit the home template of the project copy at `root`, as new code would."""
-    template = root / "project" / "templates" / "main" / "index.html"
+    template = root / PACKAGE / "templates" / "main" / "index.html"
     source = template.read_text()
     start = source.index("<h1>") + len("<h1>")
     end = source.index("</h1>")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+from pathlib import Path
 
 import peewee
 
-from project import create_app
+from project.app import create_app
+from project.deploy.layout import PROJECT_ROOT, Layout
 from project.extensions import db
 
 # A PostgreSQL database the tests may wipe; empty: a temp SQLite file per test.
@@ -39,7 +41,7 @@ def migrated_up_to(migration: str, database_url: str):
 
     if TEST_DATABASE_URL:
         reset_postgresql(TEST_DATABASE_URL)
-    app = create_app("test", {"DATABASE_URL": database_url})
+    app = create_app("test", overrides={"DATABASE_URL": database_url})
     with app.app_context():
         router().run(migration)
         yield app
@@ -51,5 +53,4 @@ def app_log_text(app) -> str:
     """Everything the app logger wrote to var/log/app.log so far."""
     for handler in app.logger.handlers:
         handler.flush()
-    with open(app.config["VAR_DIR"] + "/log/app.log", encoding="utf-8") as log:
-        return log.read()
+    return Layout(PROJECT_ROOT, Path(app.config["VAR_DIR"])).app_log.read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ pytest.register_assert_rewrite("devkit")
 from devkit.accounts import AuthActions, make_user  # noqa: E402
 from devkit.mail import smtp_server  # noqa: E402
 from devkit.testapp import TEST_DATABASE_URL, close_all, reset_postgresql  # noqa: E402
-from project import create_app  # noqa: E402
+from project.app import create_app  # noqa: E402
 from project.config import PROJECT_ROOT  # noqa: E402
 from project.extensions import db  # noqa: E402
 from project.migrate import apply_pending  # noqa: E402

@@ -54,7 +54,7 @@ def renamed(tmp_path):
 
 def test_rename_rewrites_every_reference(renamed):
     assert not (renamed.root / PACKAGE).exists()
-    assert (renamed.root / NEW_NAME / "cli.py").is_file()
+    assert (renamed.root / NEW_NAME / "cli" / "__init__.py").is_file()
     assert leftover_references(renamed.root) == []
     for lint in (["check", "."], ["format", "--check", "."]):
         result = run_copy(renamed, "-m", "ruff", *lint)

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, settings
 
 from devkit.accounts import make_user
 from devkit.api import bearer
-from project import create_app
 from project.api.tokens import hash_token
+from project.app import create_app
 from project.models import ApiToken, Note, utcnow
 
 HOUR = timedelta(hours=1)
@@ -85,7 +85,7 @@ def test_error_responses_share_the_error_schema(spec):
 
 def document_app():
     """An app that only serves the document: its in-memory database is never opened."""
-    return create_app("test", {"DATABASE_URL": "sqlite:///:memory:"})
+    return create_app("test", overrides={"DATABASE_URL": "sqlite:///:memory:"})
 
 
 # Loaded at import so `parametrize` can make one test per operation; the calls themselves go
