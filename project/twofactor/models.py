@@ -31,3 +31,18 @@ class RecoveryCode(BaseModel):
     class Meta:
         table_name = "recovery_codes"
         indexes = ((("user", "code_hash"), True),)
+
+
+class Passkey(BaseModel):
+    """A WebAuthn credential registered by the user; the private key never leaves the device."""
+
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE")
+    credential_id = peewee.CharField(max_length=1400, unique=True)  # base64url
+    public_key = peewee.TextField()  # base64url COSE key
+    sign_count = peewee.BigIntegerField(default=0)
+    name = peewee.CharField(max_length=60)
+    created_at = peewee.DateTimeField(default=utcnow)
+    last_used_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "passkeys"

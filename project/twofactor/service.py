@@ -25,7 +25,7 @@ from flask import current_app
 from ..auth import service, throttle
 from ..errors import UserError
 from ..models import User, utcnow
-from .models import RecoveryCode, TotpSecret
+from .models import Passkey, RecoveryCode, TotpSecret
 
 log = logging.getLogger(__name__)
 
@@ -213,6 +213,8 @@ def disable(user: User, password: str, code: str, client_ip: str | None) -> None
 
 
 def remove(user: User) -> None:
+    """Every second factor of the user: the app secret, recovery codes and passkeys."""
+    Passkey.delete().where(Passkey.user == user.id).execute()
     TotpSecret.delete().where(TotpSecret.user == user.id).execute()
     RecoveryCode.delete().where(RecoveryCode.user == user.id).execute()
 

@@ -23,7 +23,7 @@ from ..auth.roles import role_required
 from ..auth.service import AccountError, Throttled
 from ..auth.sessions import start_session
 from ..models import User
-from . import notices, service
+from . import notices, passkeys, service
 from .forms import CodeForm, DisableForm, EnrolForm
 from .service import TwoFactorError, WrongCode
 
@@ -74,7 +74,7 @@ def second_step():
             kind = service.verify(user, form.code.data, request.remote_addr)
         except Throttled as exc:
             form.code.errors.append(accounts_throttle_message(exc))
-            page = render_template("twofactor/second_step.html", form=form)
+            page = second_step_page(user, form)
             return page, 429, {"Retry-After": str(exc.retry_after)}
         except WrongCode as exc:
             form.code.errors.append(str(exc).capitalize() + ".")
@@ -87,7 +87,13 @@ def second_step():
                     "warning",
                 )
             return redirect(safe_next(pending.get("next")) or url_for("account.index"))
-    return render_template("twofactor/second_step.html", form=form)
+    return second_step_page(user, form)
+
+
+def second_step_page(user: User, form: CodeForm):
+    return render_template(
+        "twofactor/second_step.html", form=form, has_passkeys=bool(passkeys.passkeys_of(user))
+    )
 
 
 def accounts_throttle_message(exc: Throttled) -> str:
@@ -108,6 +114,7 @@ def settings():
         context.update(qr=service.qr_svg(uri), uri=uri)
     if context["enabled"]:
         context["codes_left"] = service.recovery_codes_left(user)
+        context["passkeys"] = passkeys.passkeys_of(user)
     forms = {
         "enrol_form": EnrolForm(formdata=None),
         "disable_form": DisableForm(formdata=None),

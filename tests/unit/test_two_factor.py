@@ -214,3 +214,49 @@ def test_pending_sign_in_expires(app, auth, client, monkeypatch):
     response = second_step(client, code_at(secret))
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
     assert not logged_in(client)
+
+
+def test_passkey_needs_the_app_first_and_a_pending_sign_in(app, auth, client):
+    auth.create_user()
+    auth.login()
+    refused = client.post("/account/passkeys/options")
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "app_first"
+    auth.logout()
+    nobody = client.post("/auth/two-factor/passkey/options")
+    assert nobody.status_code == 400
+    assert client.post("/auth/two-factor/passkey", json={}).status_code == 400
+
+
+def test_a_forged_passkey_answer_is_refused_and_counted(app, auth, client):
+    from project.twofactor.models import Passkey
+
+    enrol(app, auth, client)
+    with app.app_context():
+        Passkey.create(user=User.get().id, credential_id="abc", public_key="AAAA", name="x")
+    auth.login()
+    options = client.post("/auth/two-factor/passkey/options")
+    assert options.status_code == 200 and "challenge" in options.json
+    forged = {"credential": {"id": "abc", "rawId": "abc", "type": "public-key", "response": {}}}
+    answer = client.post("/auth/two-factor/passkey", json=forged)
+    assert answer.status_code == 400 and not logged_in(client)
+    replayed = client.post("/auth/two-factor/passkey", json=forged)  # the challenge was used up
+    assert replayed.status_code == 400 and "No passkey request" in replayed.json["error"]["message"]
+    with app.app_context():
+        from project.models import LoginFailure
+
+        assert LoginFailure.select().where(LoginFailure.key == "ann@example.com").count() == 2
+
+
+def test_passkeys_of_another_user_cannot_be_removed(app, auth, client):
+    from project.twofactor.models import Passkey
+
+    auth.create_user("bob@example.com")
+    with app.app_context():
+        bob = User.get(User.email == "bob@example.com")
+        key = Passkey.create(user=bob.id, credential_id="bobs", public_key="AAAA", name="bob")
+    auth.create_user()
+    auth.login()
+    client.post(f"/account/passkeys/{key.id}/delete")
+    client.post(f"/account/passkeys/{key.id}/rename", data={"name": "mine now"})
+    with app.app_context():
+        assert Passkey.get_by_id(key.id).name == "bob"
