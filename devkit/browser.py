@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+# Debian's Chromium, headless, as root here, with nothing phoning home during a test.
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # tests run as root here
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 
 def watch_csp(page, violations: list) -> None:
     """Collect CSP violations (reported on the console) and script errors."""
