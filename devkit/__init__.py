@@ -5,5 +5,6 @@ net      free ports, one-shot HTTP requests     polling  wait for a condition, n
 load     client threads that count responses    mail     an in-process SMTP server and its inbox
 testapp  the test app's database and log        accounts users and logged-in sessions
 api      bearer tokens and the JSON error shape  browser  Playwright page helpers
-devserver `ctl dev` in a child process          walkthrough  the README's feature walk-through
+cli      the checkout's CLI in a subprocess      devserver `ctl dev` in a child process
+walkthrough  the README's feature walk-through
 """

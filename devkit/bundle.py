@@ -17,6 +17,7 @@ from pathlib import Path
 from project.deploy import processes
 from project.deploy.layout import CLI_MODULE, Layout
 
+from .cli import run_python
 from .errors import DevkitError
 from .net import free_port, http_get
 from .polling import WaitTimeout, wait_until
@@ -31,21 +32,6 @@ class CtlFailed(DevkitError):
         last = detail[-1] if detail else f"exit status {result.returncode}"
         super().__init__(f"ctl {args[0]} failed: {last}", f"{result.stdout}\n{result.stderr}")
         self.result = result
-
-
-def run_python(
-    root: Path, *args: str, env: dict, timeout: float = 300, stdin: str = ""
-) -> subprocess.CompletedProcess:
-    """The copy's Python, run from the copy (cwd), so its own package is the one imported."""
-    return subprocess.run(
-        [str(root / ".venv" / "bin" / "python"), *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=timeout,
-    )
 
 
 def clean_environment(extra: dict | None = None) -> dict[str, str]:

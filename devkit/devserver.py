@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 from project.config import PROJECT_ROOT
-from project.deploy.layout import CLI_MODULE
 
+from .cli import cli_command
 from .net import answers, free_port
 from .polling import wait_until
 
@@ -24,7 +23,7 @@ class DevServer:
         env = {**os.environ, "APP_VAR_DIR": str(var_dir)}
         env.pop("APP_CONFIG", None)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", CLI_MODULE, "dev", "--port", str(self.port)],
+            cli_command("dev", "--port", str(self.port)),
             cwd=PROJECT_ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

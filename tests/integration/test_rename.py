@@ -11,7 +11,8 @@ import subprocess
 
 import pytest
 
-from devkit.bundle import Bundle, run_python
+from devkit.bundle import Bundle
+from devkit.cli import run_python
 from devkit.sandbox import copy_project
 from project.rename import PACKAGE, references, tracked_files
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from devkit.bundle import clean_environment, run_python
+from devkit.bundle import clean_environment
+from devkit.cli import run_python
 from devkit.sandbox import copy_project
 from devkit.walkthrough import apply_steps, parse_steps
 from project.config import PROJECT_ROOT
