@@ -18,7 +18,7 @@ from ..models import LoginFailure, utcnow
 
 ACCOUNT = "account"
 ADDRESS = "address"
-KEY_LENGTH = 254  # the column's size; an address or a normalised email always fits
+KEY_LENGTH = LoginFailure.key.max_length  # an address or a normalised email always fits
 
 
 class Throttled(UserError):
