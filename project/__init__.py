@@ -7,7 +7,7 @@ from importlib import import_module
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, database, error_pages, logs, mail, security, session_cookie
+from . import assets, database, http_errors, logs, mail, security, session_cookie
 from .config import load_config
 from .extensions import csrf, login_manager
 from .health import HealthCheck
@@ -29,7 +29,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.from_mapping(overrides or {})
     wrap_wsgi(app)
     logs.init_app(app)
-    error_pages.init_app(app)
+    http_errors.init_app(app)
     database.init_app(app)
     session_cookie.init_app(app)
     login_manager.init_app(app)

@@ -45,6 +45,10 @@ class ErrorDetailSchema(ma.Schema):
         keys=fields.String(),
         metadata={"description": "Messages per request field (400, 422)"},
     )
+    request_id = fields.String(
+        required=True,
+        metadata={"description": "The response's X-Request-ID: quote it when reporting a problem"},
+    )
 
 
 class ErrorSchema(ma.Schema):

@@ -12,10 +12,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..auth.service import InvalidCredentials, Throttled, authenticate
+from ..http_errors import abort_with
 from ..notes import service as notes
 from . import tokens
-from .auth import authentication_required
-from .errors import api_abort, register_error_handlers, unauthorized
+from .auth import authentication_required, unauthorized
 from .parser import JSONParser
 from .schemas import (
     MAX_ID,
@@ -35,7 +35,6 @@ class ApiBlueprint(Blueprint):
 
 
 bp = ApiBlueprint("api", __name__, url_prefix="/api/v1", description="Demo JSON API")
-register_error_handlers(bp)
 
 # Named responses (flask-smorest registers one per HTTP status, ours add headers).
 RESPONSES = {
@@ -82,7 +81,7 @@ class Tokens(MethodView):
         try:
             user = authenticate(credentials["email"], credentials["password"], request.remote_addr)
         except Throttled as exc:
-            api_abort(429, "throttled", str(exc), headers={"Retry-After": str(exc.retry_after)})
+            abort_with(429, "throttled", str(exc), headers={"Retry-After": str(exc.retry_after)})
         except InvalidCredentials as exc:
             unauthorized("invalid_credentials", str(exc), error=None)
         ttl = current_app.config["API_TOKEN_TTL_SECONDS"]
@@ -163,6 +162,6 @@ def owned_note(note_id: int):
     try:
         return notes.owned_note(g.api_user, note_id)
     except notes.NoteNotFound as exc:
-        api_abort(404, "not_found", str(exc))
+        abort_with(404, "not_found", str(exc))
     except notes.NotYourNote as exc:
-        api_abort(403, "forbidden", str(exc))
+        abort_with(403, "forbidden", str(exc))
