@@ -32,7 +32,7 @@ def forgot_password():
         try:
             emails.request_password_reset(form.email.data, request.remote_addr)
         except Throttled as exc:
-            form.form_errors.append(f"Too many attempts. Try again in {exc.retry_after} seconds.")
+            form.form_errors.append(str(exc))
             page = render_template("auth/forgot_password.html", form=form)
             return page, 429, {"Retry-After": str(exc.retry_after)}
         flash(RESET_SENT, "info")
@@ -100,7 +100,7 @@ def resend_confirmation():
         throttle.record_failure(user.email, request.remote_addr)  # each one sends a mail
         emails.send_confirmation(user)
     except Throttled as exc:
-        flash(f"Too many attempts. Try again in {exc.retry_after} seconds.", "error")
+        flash(str(exc), "error")
     except MailError:
         flash(mail_failed_message("the confirmation link"), "error")
     else:
