@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from . import devtools
-from .errors import UserError
+from .user_errors import UserError
 
 CONFIG_HELP = "Named configuration: dev, test or prod (default: APP_CONFIG, else {default})."
 

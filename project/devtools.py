@@ -14,7 +14,7 @@ import click
 
 from . import assets
 from .config import PROJECT_ROOT, resolve_name
-from .errors import UserError
+from .user_errors import UserError
 
 
 def build_app(config_name: str | None, default: str = "dev", use_deployed: bool = True):

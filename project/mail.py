@@ -19,9 +19,9 @@ from flask_mailman import EmailMessage, Mail
 from flask_mailman.backends.base import BaseEmailBackend
 
 from .config import ConfigError
-from .errors import UserError
 from .logs import current_request_id
 from .models import utcnow
+from .user_errors import UserError
 
 mail = Mail()
 

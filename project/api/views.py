@@ -14,7 +14,7 @@ from flask_smorest import Blueprint
 from ..auth.service import InvalidCredentials, Throttled, authenticate
 from ..http_errors import abort_with
 from ..notes import service as notes
-from . import tokens
+from . import bearer_tokens
 from .auth import authentication_required, unauthorized
 from .parser import JSONParser
 from .schemas import (
@@ -85,7 +85,7 @@ class Tokens(MethodView):
         except InvalidCredentials as exc:
             unauthorized("invalid_credentials", str(exc), error=None)
         ttl = current_app.config["API_TOKEN_TTL_SECONDS"]
-        secret, token = tokens.issue_token(user, ttl)
+        secret, token = bearer_tokens.issue_token(user, ttl)
         body = {"token": secret, "token_type": "Bearer", "expires_at": token.expires_at}
         return {**body, "expires_in": ttl}, 201, {"Cache-Control": "no-store"}
 
@@ -100,7 +100,7 @@ class CurrentToken(MethodView):
         token = g.get("api_token")
         if token is None:
             unauthorized("token_required", "only a bearer token can be revoked", error=None)
-        tokens.revoke(token)
+        bearer_tokens.revoke(token)
 
 
 @bp.route("/me")

@@ -10,12 +10,12 @@ from flask_login import current_user
 
 from ..mail import MailError
 from ..models import User
-from . import emails, throttle, tokens
+from . import emails, signed_links, throttle
 from .forms import ForgotPasswordForm, ResetPasswordForm
 from .service import AccountError
 from .sessions import start_session
+from .signed_links import LinkInvalid
 from .throttle import Throttled
-from .tokens import LinkInvalid
 from .views import AWAITING_CONFIRMATION, bp, mail_failed_message
 
 NO_STORE = {"Cache-Control": "no-store"}  # pages whose URL holds a token
@@ -43,7 +43,7 @@ def forgot_password():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     try:
-        user = tokens.user_for_reset(token)
+        user = signed_links.user_for_reset(token)
     except LinkInvalid as exc:
         return link_failed(exc, retry="auth.forgot_password")
     form = ResetPasswordForm()
@@ -61,7 +61,7 @@ def reset_password(token: str):
 @bp.get("/confirm/<token>")
 def confirm_email(token: str):
     try:
-        user, address = tokens.load_confirmation(token)
+        user, address = signed_links.load_confirmation(token)
     except LinkInvalid as exc:
         return link_failed(exc, retry=None)
     page = render_template("auth/confirm_email.html", token=token, address=address, user=user)

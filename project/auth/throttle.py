@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from flask import current_app
 
-from ..errors import UserError
 from ..models import LoginFailure, utcnow
+from ..user_errors import UserError
 
 ACCOUNT = "account"
 ADDRESS = "address"

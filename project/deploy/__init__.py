@@ -1,7 +1,7 @@
 """The production bundle: rendered configs for supervisord, gunicorn and nginx, and the
 functions behind `scripts/ctl start|stop|reload|restart|status|check|gen-config`."""
 
-from ..errors import UserError
+from ..user_errors import UserError
 
 
 class DeployError(UserError):

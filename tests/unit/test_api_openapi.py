@@ -8,7 +8,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from project import create_app
-from project.api.tokens import hash_token
+from project.api.bearer_tokens import hash_token
 from project.models import ApiToken, Note, utcnow
 from tests.api_support import bearer, make_user
 

@@ -6,7 +6,7 @@ import time
 import pytest
 from itsdangerous import TimestampSigner
 
-from project.auth import emails, tokens
+from project.auth import emails, signed_links
 from project.auth.throttle import Throttled
 from project.models import User
 from tests.conftest import PASSWORD
@@ -88,7 +88,7 @@ def test_tampered_link_fails(ann, client, smtp):
     forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
     assert client.get(f"/auth/reset/{forged}").status_code == 400
     with client.application.app_context():  # a token for another purpose is refused too
-        other = tokens.confirm_token(User.get(), "ann@example.com")
+        other = signed_links.confirm_token(User.get(), "ann@example.com")
     assert client.get(f"/auth/reset/{other}").status_code == 400
     assert choose(client, path).status_code == 302  # the real one still works
 
@@ -185,7 +185,7 @@ def test_two_uses_at_once_change_the_password_once(ann, app):
     with app.test_request_context():
         first, second = User.get(), User.get()  # both loaded before either reset
         emails.reset_password(first, NEW_PASSWORD, "10.0.0.1")
-        with pytest.raises(tokens.LinkInvalid):
+        with pytest.raises(signed_links.LinkInvalid):
             emails.reset_password(second, "another-pass-99", "10.0.0.2")
 
 
