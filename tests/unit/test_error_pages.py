@@ -181,3 +181,17 @@ def test_openapi_documents_the_request_id(client):
     detail = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["ErrorDetail"]
     assert {"code", "message", "request_id"} <= set(detail["required"])
     assert "fields" in detail["properties"] and "fields" not in detail["required"]
+
+
+def test_headers_the_client_needs_are_kept(error_app):
+    @error_app.get("/api/v1/bare-401")
+    def bare_401():
+        abort(401)
+
+    client = error_app.test_client()
+    unauthorized = client.get("/api/v1/bare-401")
+    api_error(unauthorized, 401)
+    assert unauthorized.headers["WWW-Authenticate"] == 'Bearer realm="api"'
+    page = client.get("/auth/logout")
+    assert page.status_code == 405 and "POST" in page.headers["Allow"]
+    assert "WWW-Authenticate" not in page.headers
