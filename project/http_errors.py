@@ -1,5 +1,6 @@
-"""Every HTTP error, one way: JSON under /api/, else the one page (templates/error.html), both
-with the request id.
+"""Every HTTP error, one way: JSON under /api/ (and for the page views marked `answers_json`,
+which browser scripts call), else the one page (templates/error.html); always with the
+request id.
 
 Views and decorators raise errors with `abort(code)` or `abort(code, "A sentence.")`. API views
 that owe clients a stable `code`, per-field messages or extra headers use `abort_with`, which
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-from flask import Flask, abort, jsonify, render_template, request
+from flask import Flask, abort, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -55,9 +56,22 @@ def abort_with(status: int, code: str, message: str, *, fields=None, headers=Non
         raise
 
 
+def answers_json(view):
+    """Mark a page view that scripts call (fetch): its errors are JSON, as under /api/."""
+    view.answers_json = True
+    return view
+
+
+def wants_json() -> bool:
+    if request.path.startswith(API_PREFIX):
+        return True
+    view = current_app.view_functions.get(request.endpoint)  # None when no route matched
+    return getattr(view, "answers_json", False)
+
+
 def render_error(error: HTTPException):
     status = error.code or 500
-    if request.path.startswith(API_PREFIX):
+    if wants_json():
         return jsonify(error=json_error(error)), status, json_headers(error, status)
     page = render_template(
         "error.html",

@@ -31,7 +31,7 @@ from .models import Passkey
 log = logging.getLogger(__name__)
 
 CHALLENGE = "webauthn_challenge"
-MAX_NAME = 60
+MAX_NAME = Passkey.name.max_length  # the column, declared in twofactor/models.py
 
 
 class PasskeyError(UserError):

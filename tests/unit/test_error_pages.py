@@ -195,3 +195,13 @@ def test_headers_the_client_needs_are_kept(error_app):
     page = client.get("/auth/logout")
     assert page.status_code == 405 and "POST" in page.headers["Allow"]
     assert "WWW-Authenticate" not in page.headers
+
+
+def test_json_endpoints_of_pages_answer_the_same_shape(error_app):
+    """The passkey calls of the browser's script get the API's error shape, request id too."""
+    client = error_app.test_client()
+    no_token = client.post("/auth/two-factor/passkey", json={})
+    assert api_error(no_token, 400)["code"] == "csrf_failed"
+    error_app.config["WTF_CSRF_ENABLED"] = False
+    nobody = api_error(client.post("/auth/two-factor/passkey", json={}), 400)
+    assert nobody["code"] == "no_pending_sign_in"
