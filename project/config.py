@@ -83,6 +83,13 @@ class BaseConfig:
     EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600
     # True: an account whose address is not confirmed cannot log in (default: a banner only).
     EMAIL_CONFIRMATION_REQUIRED = False
+    # Backups (project/backup/, README "Backups"). Empty BACKUP_DIR means var/backups/.
+    BACKUP_DIR = ""
+    # Retention: the newest good backup of each of the last N days and of the last M weeks.
+    BACKUP_KEEP_DAILY = 7
+    BACKUP_KEEP_WEEKLY = 4
+    # Run after each good backup with the file's path appended (rclone, s3cmd, rsync...).
+    BACKUP_UPLOAD_CMD = ""
 
 
 class DevConfig(BaseConfig):
