@@ -23,14 +23,15 @@ class RestoreReport:
     migrations: int = 0
 
 
-def restore_database(config, path: Path) -> RestoreReport:
-    """Verify `path` in full, then replace the database with it. The caller stopped the site.
+def restore_database(config, path: Path, before_replace=lambda: None) -> RestoreReport:
+    """Verify `path` in full, call `before_replace` (stop the site), replace the database.
 
-    Nothing is touched unless the whole backup passed verification.
+    Nothing is touched, and `before_replace` not called, unless the backup passed verification.
     """
     url = config["DATABASE_URL"]
     with opened(path, url, workdir_for(config)) as backup:
         check_fits(backup, url)
+        before_replace()
         report = RestoreReport(migrations=len(backup.manifest["migrations"]))
         stamp = datetime.now(timezone.utc).strftime(STAMP_FORMAT)
         if backup.database == "sqlite":

@@ -46,6 +46,7 @@ def run_backup(config, with_secret_key: bool = False) -> BackupResult:
     """Take, verify and record one backup; prune and upload only when it is good."""
     folder = ensure_dir(backup_dir(config))
     with folder_lock(folder):
+        sweep_leftovers(folder)
         started = time.monotonic()
         path = make_backup(config, with_secret_key)
         made = time.monotonic()
@@ -146,10 +147,20 @@ def copy_private(source: Path, dest: Path) -> None:
         shutil.copyfileobj(src, out)
 
 
+def sweep_leftovers(folder: Path) -> None:
+    """Remove what a killed backup left (staging and check folders, .partial files)."""
+    for path in folder.iterdir():
+        if path.name.startswith((".staging-", ".backup-check-")) and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.name.endswith(".partial"):
+            path.unlink(missing_ok=True)
+
+
 @contextmanager
 def folder_lock(folder: Path) -> Iterator[None]:
     """One backup or restore at a time per backup folder."""
-    with open(folder / ".lock", "a+") as handle:
+    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "r+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
