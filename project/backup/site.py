@@ -37,7 +37,7 @@ def restore_site(
     """Restore `path` over the site's database; with `stop`, a running site is stopped first
     (only once the file passed verification) and started again after migrating forward."""
     from ..deploy import control
-    from ..deploy.preflight import run_migrations
+    from ..deploy.preflight import ensure_secret_key, run_migrations
 
     config = site_config(settings)
     running = control.is_running(settings)
@@ -57,6 +57,7 @@ def restore_site(
         report = restore_database(config, path.resolve(), before_replace=stop_site)
     except BackupError as exc:
         raise BackupError(f"{exc}; nothing was changed" if not touched else str(exc)) from None
+    ensure_secret_key(settings)  # as `start` would; a restored key stays (a new host has none)
     applied = run_migrations(settings)
     say(f"restored {path.name}" + (f"; migrated forward: {', '.join(applied)}" if applied else ""))
     if running:
