@@ -19,7 +19,9 @@ GOOD, FAILED, UNVERIFIED = "ok", "failed", "unverified"
 
 def backup_dir(config) -> Path:
     """APP_BACKUP_DIR, else var/backups."""
-    return Path(config.get("BACKUP_DIR") or Path(config["VAR_DIR"]) / "backups").resolve()
+    from .paths import layout
+
+    return Path(config.get("BACKUP_DIR") or layout(config).backup_dir).resolve()
 
 
 def ensure_dir(folder: Path) -> Path:

@@ -1,10 +1,10 @@
-"""The files a backup reads besides the database (runtime paths under var/)."""
+"""The files a backup reads besides the database, named by the deploy layout."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..config import PROJECT_ROOT
+from ..deploy.layout import PROJECT_ROOT, Layout
 
 
 def project_name() -> str:
@@ -12,18 +12,18 @@ def project_name() -> str:
     return PROJECT_ROOT.name
 
 
-def var(config) -> Path:
-    return Path(config["VAR_DIR"])
+def layout(config) -> Layout:
+    """The layout of the site whose loaded config this is (its VAR_DIR)."""
+    return Layout(PROJECT_ROOT, Path(config["VAR_DIR"]))
 
 
 def jobs_db_file(config) -> Path:
-    """The job queue's SQLite store (project/jobs); backed up when it exists."""
-    return var(config) / "data" / "jobs.db"
+    return layout(config).jobs_db
 
 
 def settings_file(config) -> Path:
-    return var(config) / "deploy.json"
+    return layout(config).deploy_settings
 
 
 def secret_key_file(config) -> Path:
-    return var(config) / "secret_key"
+    return layout(config).secret_key

@@ -58,8 +58,9 @@ def restore_site(
     except BackupError as exc:
         raise BackupError(f"{exc}; nothing was changed" if not touched else str(exc)) from None
     ensure_secret_key(settings)  # as `start` would; a restored key stays (a new host has none)
-    applied = run_migrations(settings)
-    say(f"restored {path.name}" + (f"; migrated forward: {', '.join(applied)}" if applied else ""))
+    migrated = run_migrations(settings)  # "applied: a, b" or "database is up to date"
+    applied = migrated.removeprefix("applied: ") if migrated.startswith("applied: ") else ""
+    say(f"restored {path.name}" + (f"; migrated forward: {applied}" if applied else ""))
     if running:
         say(control.start(settings))
     return report

@@ -21,12 +21,13 @@ NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
 
 @pytest.fixture
 def settings(tmp_path, monkeypatch, database_url) -> DeploySettings:
-    """A stopped site on its own database; the variables run_migrations exports are undone."""
-    settings = DeploySettings(config_name="test", environment={"APP_DATABASE_URL": database_url})
+    """A stopped site on its own database and runtime folder."""
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path / "var"))
-    for key, value in settings.app_environment().items():
-        monkeypatch.setenv(key, value)
-    return settings
+    return DeploySettings(
+        config_name="test",
+        environment={"APP_DATABASE_URL": database_url},
+        var_dir=str(tmp_path / "var"),
+    )
 
 
 @pytest.fixture
