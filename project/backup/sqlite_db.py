@@ -74,8 +74,14 @@ def checkpoint(path: Path) -> None:
 
 
 def move_aside(path: Path, dest: Path) -> None:
-    """Rename a stopped database (and its -wal/-shm, folded in first) to `dest`."""
-    checkpoint(path)
+    """Rename a stopped database to `dest`, its WAL folded in first; a database too damaged
+    to checkpoint keeps its -wal beside the renamed file instead (nothing is thrown away)."""
+    try:
+        checkpoint(path)
+    except sqlite3.DatabaseError:
+        wal = Path(f"{path}-wal")
+        if wal.exists():
+            wal.replace(Path(f"{dest}-wal"))
     path.replace(dest)
     for extra in ("-wal", "-shm"):
         Path(f"{path}{extra}").unlink(missing_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -9,6 +10,9 @@ import click
 from ..errors import UserError
 from .bundle import saved_settings
 from .group import cli
+
+# Snapshot, compression and verification yield the CPU to the site's workers.
+BACKUP_NICENESS = 10
 
 
 @cli.command()
@@ -27,6 +31,7 @@ def backup(show_list, with_secret_key):
     if show_list:
         click.echo(listing(config))
         return
+    os.nice(BACKUP_NICENESS)  # the workers keep the CPU; pg_dump inherits it
     result = run_backup(config, with_secret_key=with_secret_key)
     if not result.good:
         raise UserError(f"backup {result.path} failed verification: {result.detail}")

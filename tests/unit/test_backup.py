@@ -250,3 +250,14 @@ def test_a_postgres_backup_is_refused_by_a_sqlite_site(config, tmp_path):
     write_archive(bad, staging, {"database": "postgresql", "migrations": ["001_initial"]})
     with pytest.raises(BackupError, match="failed verification: pg_restore --list"):
         restore_database(config, bad)
+
+
+@sqlite_only
+def test_a_damaged_current_database_is_still_set_aside_by_a_restore(app, config):
+    result = run_backup(config)
+    close_all(db)
+    current = database_file(config)
+    current.write_bytes(b"garbage, not a database" * 100)
+    report = restore_database(config, result.path)
+    assert report.kept[0].read_bytes() == b"garbage, not a database" * 100
+    assert len(titles(app)) == 25
