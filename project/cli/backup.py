@@ -23,7 +23,7 @@ BACKUP_NICENESS = 10
     help="Include var/secret_key (guard the file like the key itself).",
 )
 def backup(show_list, with_secret_key):
-    """Back up the database (online), job store and deploy flags; verify; prune; upload."""
+    """Back up the live database and settings; verify, prune, copy off-host."""
     from ..backup.service import run_backup
     from ..backup.site import listing, site_config
 
@@ -48,7 +48,7 @@ def backup(show_list, with_secret_key):
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--stop", is_flag=True, help="Stop the running site first; start it again after.")
 def restore(file, stop):
-    """Restore a verified backup FILE over the database (the old one is kept beside it)."""
+    """Put a verified backup in place of the database (the replaced one is kept)."""
     from ..backup.site import restore_site
 
     report = restore_site(saved_settings(), file, stop, say=click.echo)
