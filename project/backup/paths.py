@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 from ..deploy.layout import PROJECT_ROOT, Layout
@@ -27,3 +29,10 @@ def settings_file(config) -> Path:
 
 def secret_key_file(config) -> Path:
     return layout(config).secret_key
+
+
+def copy_private(source: Path, dest: Path) -> None:
+    """Copy a file that may hold secrets; it is 0600 from its first byte."""
+    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+        shutil.copyfileobj(src, out)

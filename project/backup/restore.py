@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 from . import BackupError, postgres_db, sqlite_db
 from .archive import JOBS_PART, POSTGRES_PART, SECRET_KEY_PART, SETTINGS_PART, SQLITE_PART
 from .catalog import STAMP_FORMAT, backup_dir, ensure_dir
-from .paths import jobs_db_file, secret_key_file, settings_file
+from .paths import copy_private, jobs_db_file, secret_key_file, settings_file
 from .verify import OpenedBackup, opened
 
 REPLACED_MARK = ".replaced-"
@@ -112,8 +111,7 @@ def restore_missing_extras(config, backup: OpenedBackup) -> list[str]:
         source = backup.part(part)
         if source is not None and not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-            target.chmod(0o600)
+            copy_private(source, target)
             written.append(str(target))
     return written
 

@@ -23,7 +23,7 @@ from .archive import (
     write_archive,
 )
 from .catalog import FAILED, GOOD, backup_dir, ensure_dir, new_backup_path, write_verdict
-from .paths import jobs_db_file, project_name, secret_key_file, settings_file
+from .paths import copy_private, jobs_db_file, project_name, secret_key_file, settings_file
 from .restore import forget_replaced
 from .retention import prune
 from .upload import upload
@@ -139,12 +139,6 @@ def snapshot_extras(config, staging: Path, with_secret_key: bool) -> None:
         if not key.is_file():
             raise BackupError(f"no {key} to include (a key from APP_SECRET_KEY is yours to keep)")
         copy_private(key, staging / SECRET_KEY_PART)
-
-
-def copy_private(source: Path, dest: Path) -> None:
-    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out, source.open("rb") as src:
-        shutil.copyfileobj(src, out)
 
 
 def sweep_leftovers(folder: Path) -> None:

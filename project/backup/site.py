@@ -12,8 +12,9 @@ from pathlib import Path
 from ..config import load_config
 from ..deploy.settings import DeploySettings
 from . import BackupError
-from .catalog import backup_dir, entries, newest_good
+from .catalog import backup_dir, ensure_dir, entries, newest_good
 from .restore import RestoreReport, restore_database
+from .service import folder_lock
 
 # `check` warns when the newest good backup is older than this (a nightly one was missed).
 STALE_AFTER = timedelta(days=1.5)
@@ -54,7 +55,8 @@ def restore_site(
             say(control.stop(settings))
 
     try:
-        report = restore_database(config, path.resolve(), before_replace=stop_site)
+        with folder_lock(ensure_dir(backup_dir(config))):  # not while a backup is being taken
+            report = restore_database(config, path.resolve(), before_replace=stop_site)
     except BackupError as exc:
         raise BackupError(f"{exc}; nothing was changed" if not touched else str(exc)) from None
     ensure_secret_key(settings)  # as `start` would; a restored key stays (a new host has none)

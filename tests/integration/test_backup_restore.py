@@ -73,11 +73,20 @@ def titles(bundle: Bundle, kind: str) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
+ORPHAN_NOTES = "SELECT count(*) FROM notes WHERE owner_id NOT IN (SELECT id FROM users)"
+
+
 def integrity(bundle: Bundle, kind: str) -> str:
+    """SQLite's integrity check; on PostgreSQL no note lost its owner (foreign keys held)."""
     if kind == "sqlite":
         with closing(sqlite3.connect(bundle.root / "var" / "data" / "app.db")) as connection:
             return connection.execute("PRAGMA integrity_check").fetchone()[0]
-    return "ok"  # PostgreSQL: pg_restore loaded it in one transaction, constraints checked
+    import psycopg2
+
+    connection = psycopg2.connect(bundle.env["APP_DATABASE_URL"])
+    with closing(connection), connection.cursor() as cursor:
+        cursor.execute(ORPHAN_NOTES)
+        return "ok" if cursor.fetchone()[0] == 0 else "orphan notes"
 
 
 def log_in(bundle: Bundle) -> tuple[int, dict]:
@@ -111,7 +120,11 @@ def test_a_backup_under_write_load_restores_into_a_fresh_copy(sites):
     restored = titles(fresh, kind)
     assert set(acknowledged) <= set(restored) <= set(writers.created)
     assert integrity(fresh, kind) == "ok"
-    assert log_in(fresh)[0] == 201
+    status, body = log_in(fresh)
+    assert status == 201
+    # Writable, ids going on from the restored ones (PostgreSQL: the sequences came along).
+    status, note = api(fresh.port, "POST", "/api/v1/notes", {"title": "after"}, body["token"])
+    assert status == 201, note
 
     damaged = path.with_name("damaged-2026-01-01T000000.tar.gz")
     damaged.write_bytes(path.read_bytes()[: path.stat().st_size // 2])

@@ -193,6 +193,7 @@ def test_settings_and_key_are_restored_only_where_missing(config):
     (var / "secret_key").write_text("new-key" * 8)
     report = restore_database(config, path)
     assert json.loads((var / "deploy.json").read_text()) == {"port": 8123}
+    assert stat.S_IMODE((var / "deploy.json").stat().st_mode) == 0o600
     assert (var / "secret_key").read_text() == "new-key" * 8
     assert report.restored_extras == [str(var / "deploy.json")]
 
