@@ -113,7 +113,14 @@ def back_up_under_load(live: Bundle) -> tuple[Path, list[str], Writers]:
 def test_a_backup_under_write_load_restores_into_a_fresh_copy(sites):
     kind, live, fresh = sites
     path, acknowledged, writers = back_up_under_load(live)
-    assert "ok" in live.ctl("backup", "--list").stdout.splitlines()[1]
+    assert live.ctl("backup", "--list").stdout.splitlines()[1].split()[-1] == "ok"
+    status_text = live.ctl("status").stdout
+    assert re.search(
+        rf"^backup +newest good \d+m ago \({re.escape(path.name)}\)$", status_text, re.M
+    )
+    assert re.search(
+        r"^ok +newest good backup \d+m old$", live.ctl("check", check=False).stdout, re.M
+    )
 
     fresh.ctl("restore", str(path))
     fresh.start()
