@@ -58,7 +58,11 @@ def restore_site(
         with folder_lock(ensure_dir(backup_dir(config))):  # not while a backup is being taken
             report = restore_database(config, path.resolve(), before_replace=stop_site)
     except BackupError as exc:
-        raise BackupError(f"{exc}; nothing was changed" if not touched else str(exc)) from None
+        if not touched:
+            raise BackupError(f"{exc}; nothing was changed") from None
+        if running:  # the restore put the previous database back: serve it again
+            say(control.start(settings))
+        raise
     ensure_secret_key(settings)  # as `start` would; a restored key stays (a new host has none)
     migrated = run_migrations(settings)  # "applied: a, b" or "database is up to date"
     applied = migrated.removeprefix("applied: ") if migrated.startswith("applied: ") else ""

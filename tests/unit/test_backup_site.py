@@ -112,3 +112,19 @@ def test_a_sqlite_backup_is_refused_by_a_postgres_site(settings, tmp_path, app):
         other = run_backup({**app.config, "DATABASE_URL": sqlite_url}).path
     with pytest.raises(BackupError, match="holds a sqlite database; this site uses postgresql"):
         site.restore_site(settings, other, stop=False, say=print)
+
+
+def test_a_restore_failing_after_the_stop_starts_the_site_again(settings, old_backup, monkeypatch):
+    calls = []
+    monkeypatch.setattr(control, "is_running", lambda settings: True)
+    monkeypatch.setattr(control, "stop", lambda settings: calls.append("stop") or "stopped")
+    monkeypatch.setattr(control, "start", lambda settings: calls.append("start") or "running")
+
+    def fails(*args):
+        raise BackupError("restore failed, the previous database is back: pg_restore failed: x")
+
+    monkeypatch.setattr("project.backup.restore.replace_file", fails)
+    monkeypatch.setattr("project.backup.restore.replace_postgres", fails)
+    with pytest.raises(BackupError, match="the previous database is back"):
+        site.restore_site(settings, old_backup, stop=True, say=print)
+    assert calls == ["stop", "start"]
