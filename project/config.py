@@ -88,6 +88,13 @@ class BaseConfig:
     EMAIL_CONFIRMATION_REQUIRED = False
     # True: an admin without a second factor reaches only the two-factor setup page.
     REQUIRE_TWO_FACTOR_FOR_ADMINS = False
+    # Backups (project/backup/, README "Backups"). Empty BACKUP_DIR means var/backups/.
+    BACKUP_DIR = ""
+    # Retention: the newest good backup of each of the last N days and of the last M weeks.
+    BACKUP_KEEP_DAILY = 7
+    BACKUP_KEEP_WEEKLY = 4
+    # Run after each good backup with the file's path appended (rclone, s3cmd, rsync...).
+    BACKUP_UPLOAD_CMD = ""
 
 
 class DevConfig(BaseConfig):
