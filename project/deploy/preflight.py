@@ -47,7 +47,7 @@ def log_path_problem(path: Path) -> str | None:
         return None if os.access(path, os.W_OK) else f"log file {path} is not writable by this user"
     folder = nearest_existing(path.parent)
     if not folder.is_dir():
-        return f"log path {path}: {folder} is not a folder"
+        return f"cannot create log file {path}: {folder} is not a folder"
     if not can_create_in(folder):
         return f"cannot create log file {path}: nothing can be created in {folder}"
     return None
