@@ -7,7 +7,7 @@ from importlib import import_module
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, database, error_pages, logs, mail, security, session_cookie
+from . import assets, database, error_pages, jobs, logs, mail, security, session_cookie
 from .config import load_config
 from .extensions import csrf, login_manager
 from .health import HealthCheck
@@ -37,6 +37,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     assets.init_app(app)
     security.init_app(app)
     mail.init_app(app)
+    jobs.init_app(app)
     register_blueprints(app)
     return app
 
