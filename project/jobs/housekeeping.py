@@ -8,6 +8,7 @@ A feature that stores such rows adds its purge here.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -16,12 +17,18 @@ from flask import current_app
 from huey import crontab
 
 from ..models import ApiToken, LoginFailure, utcnow
-from .queue import huey, periodic_task
+from .queue import huey, periodic_task, task
 from .scheduler import purge_ticks
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT = "heartbeat"
+
+
+@task()
+def ping() -> None:
+    """A job that does nothing but log: `scripts/ctl jobs run ping` shows a worker consumes."""
+    log.info("ping answered by worker %d", os.getpid())
 
 
 @periodic_task(crontab(minute="*"))

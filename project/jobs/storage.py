@@ -60,9 +60,20 @@ def make_storage(config) -> BaseStorage:
     )
 
 
+class WalSqliteStorage(SqliteStorage):
+    """huey's SQLite store with synchronous=NORMAL, as the app's own database: in WAL mode a
+    commit then survives a crash of the process (not of the machine) without an fsync each,
+    which otherwise costs ~5 ms per enqueue here."""
+
+    def _create_connection(self):
+        conn = super()._create_connection()
+        conn.execute("pragma synchronous=1")
+        return conn
+
+
 def sqlite_storage(name: str, path: Path) -> SqliteStorage:
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteStorage(name, filename=str(path), journal_mode="wal", timeout=5)
+    return WalSqliteStorage(name, filename=str(path), journal_mode="wal", timeout=5)
 
 
 def redis_storage(name: str, url: str) -> RedisStorage:

@@ -34,6 +34,7 @@ TASK_MODULES = [
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m project.jobs.worker")
     parser.add_argument("--shutdown-timeout", type=float, default=30.0)
+    parser.add_argument("--check", action="store_true", help="import everything, then exit 0")
     return parser.parse_args(argv)
 
 
@@ -56,7 +57,7 @@ def log_to_app_log(app) -> None:
     huey_logger = logging.getLogger("huey")
     for handler in app.logger.handlers:
         huey_logger.addHandler(handler)
-    huey_logger.setLevel(logging.INFO)
+    huey_logger.setLevel(app.logger.level)
     huey_logger.propagate = False
 
 
@@ -73,6 +74,8 @@ def main(argv: list[str] | None = None) -> None:
     app = create_app()  # config from the environment supervisord passes (APP_CONFIG, ...)
     for module in TASK_MODULES:
         import_module(module)
+    if args.check:  # `scripts/ctl reload` asks this before restarting the worker on new code
+        return
     log_to_app_log(app)
     with app.app_context():
         for job_id in failures.recover_orphans(huey):
