@@ -18,7 +18,7 @@ from .files import config_files, write_files
 from .gunicorn import ready_dir
 from .preflight import ensure_writable_dir, prepare_for_start, run_migrations, verify_new_code
 from .settings import DeploySettings, load_saved, save
-from .supervisor import STOP_WAIT_SECS
+from .supervisor import STOP_WAIT_SECS, WORKER_STOP_WAIT_SECS
 
 START_TIMEOUT = 60
 FAILED_STATES = {"FATAL", "BACKOFF", "EXITED", "STOPPED", "UNKNOWN"}
@@ -69,6 +69,7 @@ def start(settings: DeploySettings) -> str:
         save(settings)
         launch_supervisord(settings)
         wait_until_serving(settings)
+        wait_until_running(settings, "worker")
     return f"running at {settings.url}"
 
 
@@ -116,10 +117,31 @@ def wait_until_serving(settings: DeploySettings, timeout: float = START_TIMEOUT)
 
 
 def web_state(settings: DeploySettings) -> str:
+    return program_state(settings, "web")
+
+
+def program_state(settings: DeploySettings, name: str) -> str:
     try:
-        return rpc.process_info(settings.supervisor_socket, "web")["statename"]
+        return rpc.process_info(settings.supervisor_socket, name)["statename"]
     except (OSError, xmlrpc.client.Error):
         return "UNKNOWN"
+
+
+def wait_until_running(settings: DeploySettings, name: str, timeout: float = 30) -> None:
+    """Until program `name` is RUNNING (supervisord: up for startsecs); fail if it gives up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = program_state(settings, name)
+        if state == "RUNNING":
+            return
+        if state in ("FATAL", "EXITED"):
+            break
+        time.sleep(0.1)
+    log = settings.log_dir / f"{name}.stdout.log"
+    raise DeployError(
+        f"{name} did not come up (state {program_state(settings, name)}); "
+        f"last line of {log}: {last_line(log)}"
+    )
 
 
 def last_line(path: Path) -> str:
@@ -146,9 +168,8 @@ def stop(settings: DeploySettings) -> str:
             return "stopped leftover gunicorn processes" if orphans else "not running"
         pid = rpc.client(settings.supervisor_socket).supervisor.getPID()
         rpc.client(settings.supervisor_socket).supervisor.shutdown()
-        wait_for(
-            lambda: not processes.is_alive(pid), STOP_WAIT_SECS + 15, "supervisord did not exit"
-        )
+        longest = max(STOP_WAIT_SECS, WORKER_STOP_WAIT_SECS)  # the worker finishing a task
+        wait_for(lambda: not processes.is_alive(pid), longest + 15, "supervisord did not exit")
         stop_orphans(settings)
     return "stopped"
 
@@ -188,7 +209,21 @@ def reload(settings: DeploySettings) -> str:
         else:
             replace_workers_one_by_one(settings)
         wait_until_serving(settings)
-    return f"reloaded; serving new code at {settings.url}"
+        restart_worker(settings)
+    return f"reloaded; serving new code at {settings.url}, worker on new code"
+
+
+def restart_worker(settings: DeploySettings) -> None:
+    """Stop the job worker gracefully (INT: its running tasks finish, up to the limit), then
+    start it on the code on disk. Jobs enqueued meanwhile wait in the store, none is lost."""
+    old = rpc.process_info(settings.supervisor_socket, "worker")["pid"]
+    supervisor = rpc.client(settings.supervisor_socket).supervisor
+    if program_state(settings, "worker") in ("RUNNING", "STARTING", "BACKOFF"):
+        supervisor.stopProcess("worker", True)  # returns once it has exited
+    supervisor.startProcess("worker", False)
+    wait_until_running(settings, "worker")
+    if rpc.process_info(settings.supervisor_socket, "worker")["pid"] == old:
+        raise DeployError("the worker was not restarted")
 
 
 def changed(files: dict[Path, str], path: Path) -> bool:

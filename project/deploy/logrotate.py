@@ -32,6 +32,7 @@ def live_logs(settings: DeploySettings) -> list[Path]:
     log = settings.log_dir
     paths = [settings.access_log_path, settings.error_log_path, log / "app.log"]
     paths += [log / "supervisord.log", log / "web.stdout.log", log / "rotate-logs.stdout.log"]
+    paths += [log / "worker.stdout.log"]
     return list(dict.fromkeys(paths))
 
 

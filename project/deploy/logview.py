@@ -18,6 +18,7 @@ def log_paths(settings: DeploySettings, name: str | None) -> list[Path]:
         "supervisord": log / "supervisord.log",
         "web": log / "web.stdout.log",
         "rotate-logs": log / "rotate-logs.stdout.log",
+        "worker": log / "worker.stdout.log",
     }
     return [known[name]] if name else [known["error"], known["app"]]
 

@@ -4,17 +4,39 @@ re-queueing a failed job, running a task now. Plain functions over the configure
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
+from importlib import import_module
 
 from huey.constants import EmptyData
 
-from . import failures
+from ..config import ConfigError
+from . import failures, storage
 from .housekeeping import HEARTBEAT
 from .queue import huey
+
+STORE_ERRORS = (*storage.STORAGE_ERRORS, ConfigError)
 
 
 class UnknownTask(LookupError):
     pass
+
+
+def connect(config: dict) -> str:
+    """Point the queue at the store `config` names, outside any app; the store's description.
+
+    Task modules are imported so listings can name every job."""
+    from .worker import TASK_MODULES
+
+    for module in TASK_MODULES:
+        import_module(module)
+    storage.close(huey.storage)
+    huey.immediate = False
+    huey.storage = storage.make_storage(config)
+    return storage.describe(config)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

@@ -54,11 +54,13 @@ class OncePerTickScheduler(Scheduler):
         now = now or self.huey._get_timestamp()
         for task in self.huey.read_periodic(now):
             name = self.huey._registry.task_to_string(type(task))
+            tick = f"{now:{TICK_FORMAT}}"
             try:
                 if not claim_tick(self.huey.storage, name, now):
-                    log.info("periodic task %s: tick %s taken by another host", name, now)
+                    # another host's scheduler, or this worker's predecessor before a restart
+                    log.info("periodic task %s: tick %s claimed already", name, tick)
                     continue
-                log.info("enqueueing periodic task %s for tick %s", name, now)
+                log.info("periodic task %s: tick %s claimed, enqueueing", name, tick)
                 self.huey.enqueue(task)
             except Exception:  # the scheduler thread must outlive a store outage
                 log.exception("periodic task %s not enqueued", name)

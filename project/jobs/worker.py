@@ -67,6 +67,17 @@ def keep_interrupted(signal, task, *args, **kwargs):
     failures.record(huey, task, "interrupted by shutdown", task.kwargs.get("_request_id", "-"))
 
 
+def recover(app) -> None:
+    """Jobs the previous worker was running when it died are kept as failed (and logged)."""
+    try:
+        orphans = failures.recover_orphans(huey)
+    except Exception:  # the store is down: the consumer's own retry loop waits for it
+        log.exception("could not look for jobs left by a killed worker")
+        return
+    for job_id in orphans:
+        log.error("job %s was running when the previous worker died: kept as failed", job_id)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     from project import create_app
@@ -78,8 +89,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     log_to_app_log(app)
     with app.app_context():
-        for job_id in failures.recover_orphans(huey):
-            log.error("job %s was running when the previous worker died: kept as failed", job_id)
+        recover(app)
         log.info("worker %d consuming %s", os.getpid(), app.extensions["jobs_store"])
     State.app = app
     # SIGHUP makes huey re-exec `python *sys.argv`; under `-m` sys.argv[0] is a file path,
