@@ -18,7 +18,7 @@ from huey import crontab
 
 from ..models import ApiToken, LoginFailure, utcnow
 from .queue import huey, periodic_task, task
-from .scheduler import purge_ticks
+from .scheduler import TICK_FORMAT, purge_ticks
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def heartbeat() -> None:
     """Every minute: the time of the last tick, which `scripts/ctl status` shows."""
     now = utcnow()
     huey.storage.put_data(HEARTBEAT, now.isoformat(timespec="seconds").encode())
-    log.info("scheduler tick %s", now.strftime("%Y-%m-%dT%H:%M"))
+    log.info("scheduler tick %s", now.strftime(TICK_FORMAT))
 
 
 @periodic_task(crontab(minute="7"))

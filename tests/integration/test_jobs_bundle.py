@@ -212,6 +212,10 @@ def attempts(log: str) -> set[str]:
     return set(re.findall(r"housekeeping\.heartbeat: tick (\S+) claimed", log))
 
 
+def claims(log: str) -> list[str]:
+    return re.findall(r"housekeeping\.heartbeat: tick (\S+) claimed, enqueueing", log)
+
+
 @pytest.mark.skipif(not TEST_JOBS_URL.startswith("redis"), reason="needs TEST_JOBS_URL=redis://")
 def test_two_bundles_on_one_redis_run_a_periodic_task_once_per_tick(tmp_path):
     env = environment(queue=f"it_{uuid.uuid4().hex[:8]}")  # one queue name: one shared queue
@@ -227,7 +231,9 @@ def test_two_bundles_on_one_redis_run_a_periodic_task_once_per_tick(tmp_path):
         minute = sorted(contended())[0]
         wait_until(lambda: minute in ticks(app_log(hosts[0]) + app_log(hosts[1])), 20)
         time.sleep(2)
-        runs = Counter(ticks(app_log(hosts[0]) + app_log(hosts[1])))
+        logs = app_log(hosts[0]) + app_log(hosts[1])
+        runs, claimed = Counter(ticks(logs)), Counter(claims(logs))
+        assert claimed[minute] == 1 and set(claimed.values()) == {1}, claimed
         assert runs[minute] == 1 and set(runs.values()) == {1}, runs
     finally:
         for host in hosts:
