@@ -29,10 +29,10 @@ BATCH = 100  # enqueue timings are taken per batch of this many; the median batc
 
 def build_app(var_dir: Path, url: str, queue: str):
     os.environ["APP_VAR_DIR"] = str(var_dir)
-    from project import create_app
+    from project.app import create_app
 
     overrides = {"JOBS_IMMEDIATE": False, "JOBS_URL": url, "JOBS_QUEUE": queue}
-    return create_app("test", overrides)
+    return create_app("test", overrides=overrides)
 
 
 def enqueue_cost_us(app, count: int) -> float:

@@ -41,4 +41,4 @@ def connect_queue(settings: DeploySettings) -> str:
     from ..jobs import admin  # the queue's code only when asked for
     from .preflight import app_config
 
-    return admin.connect({**app_config(settings), "VAR_DIR": str(settings.var)})
+    return admin.connect(app_config(settings))

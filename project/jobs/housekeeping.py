@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import current_app
 from huey import crontab
 
+from ..mail import mail_dir
 from ..models import ApiToken, LoginFailure, utcnow
 from .queue import huey, periodic_task, task
 from .scheduler import TICK_FORMAT, purge_ticks
@@ -52,8 +53,7 @@ def purge_expired() -> None:
 @periodic_task(crontab(minute="37", hour="3"))
 def prune_mail_folder() -> None:
     """Daily: .eml files in var/mail/ older than MAIL_KEEP_DAYS."""
-    config = current_app.config
-    removed = prune_mail_files(Path(config["VAR_DIR"]) / "mail", config["MAIL_KEEP_DAYS"])
+    removed = prune_mail_files(mail_dir(), current_app.config["MAIL_KEEP_DAYS"])
     log.info("pruned %d mail files", removed)
 
 

@@ -14,6 +14,7 @@ from redis import ConnectionPool
 from redis.exceptions import RedisError
 
 from ..config import ConfigError
+from ..deploy.layout import PROJECT_ROOT, Layout
 
 # Errors meaning "the store did not answer", as opposed to a bug in the caller.
 STORAGE_ERRORS: tuple[type[BaseException], ...] = (RedisError, sqlite3.Error, OSError)
@@ -33,7 +34,7 @@ REDIS_SOCKET_TIMEOUT = 5
 
 
 def jobs_db_path(config) -> Path:
-    return Path(config["VAR_DIR"]) / "data" / "jobs.db"
+    return Layout(PROJECT_ROOT, Path(config["VAR_DIR"])).jobs_db
 
 
 def describe(config) -> str:

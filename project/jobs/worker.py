@@ -80,7 +80,7 @@ def recover(app) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    from project import create_app
+    from ..app import create_app
 
     app = create_app()  # config from the environment supervisord passes (APP_CONFIG, ...)
     for module in TASK_MODULES:
