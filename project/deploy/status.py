@@ -3,6 +3,7 @@ the job queue (queued, scheduled, failed, running; the scheduler's last tick).""
 
 from __future__ import annotations
 
+from ..errors import UserError
 from . import rpc
 from .control import health_ok, is_running
 from .settings import DeploySettings
@@ -32,7 +33,7 @@ def queue_status(settings: DeploySettings) -> tuple[str, bool]:
     try:
         store = connect_queue(settings)
         return f"{admin.counts().summary(admin.utc_now())} ({store})", True
-    except admin.STORE_ERRORS as exc:
+    except (*admin.STORE_ERRORS, UserError) as exc:  # a store down, or a setting it refuses
         return f"UNAVAILABLE: {type(exc).__name__}: {exc}", False
 
 

@@ -9,12 +9,11 @@ from importlib import import_module
 
 from huey.constants import EmptyData
 
-from ..config import ConfigError
 from . import failures, storage
 from .housekeeping import HEARTBEAT
 from .queue import huey
 
-STORE_ERRORS = (*storage.STORAGE_ERRORS, ConfigError)
+STORE_ERRORS = storage.STORAGE_ERRORS
 
 
 class UnknownTask(LookupError):

@@ -46,9 +46,11 @@ def build_consumer(app, shutdown_timeout: float) -> AppConsumer:
         worker_type="thread",
         periodic=config["JOBS_SCHEDULER"],
         shutdown_timeout=shutdown_timeout,
-        # SQLite is polled: back off to at most 0.5 s between looks at an empty queue.
+        # SQLite is polled: back off to at most 0.5 s between looks at an empty queue. Redis
+        # and PostgreSQL block until a job comes; there the delay only paces the retries (and
+        # the logged errors) while the store is down.
         initial_delay=0.05,
-        max_delay=0.5,
+        max_delay=10.0 if huey.storage.blocking else 0.5,
     )
 
 

@@ -21,7 +21,7 @@ import pytest
 
 from project.deploy import processes
 from tests.bundle import Bundle
-from tests.helpers import wait_until
+from tests.helpers import free_port, wait_until
 from tests.integration.test_several_hosts import Browser
 from tests.jobs_support import TEST_JOBS_URL
 
@@ -201,6 +201,10 @@ def test_a_failed_requeue_of_an_unknown_id_is_one_error_line(jobs_bundle):
     assert result.stderr.strip().splitlines() == [
         "error: no failed job with id 'nope': `scripts/ctl jobs` lists them"
     ]
+    neither = jobs_bundle.ctl("jobs", "requeue", check=False)
+    assert neither.stderr.strip() == "error: name one failed job's id, or pass --all"
+    unknown = jobs_bundle.ctl("jobs", "run", "nosuch", check=False)
+    assert unknown.returncode == 1 and "tasks: " in unknown.stderr and "ping" in unknown.stderr
     assert processes.is_alive(worker_pid(jobs_bundle))
 
 
@@ -238,3 +242,30 @@ def test_two_bundles_on_one_redis_run_a_periodic_task_once_per_tick(tmp_path):
     finally:
         for host in hosts:
             host.cleanup()
+
+
+def test_with_redis_down_enqueueing_pages_say_so_and_the_rest_serves(tmp_path):
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    bundle = Bundle.create(tmp_path, env={**environment(), "APP_JOBS_URL": dead})
+    try:
+        bundle.start("--workers", "1")  # the worker waits for its store instead of dying
+        status = bundle.ctl("status", check=False)
+        assert status.returncode == 1
+        assert "queue        UNAVAILABLE: ConnectionError" in status.stdout
+        assert re.search(r"^worker\s+RUNNING", status.stdout, re.M), status.stdout
+        browser = Browser()
+        token = browser.csrf_token(bundle.url + "/auth/register")
+        form = {"csrf_token": token, "email": "ann@example.com"}
+        form.update(password=PASSWORD, confirm=PASSWORD)
+        code, _, headers = browser.request(bundle.url + "/auth/register", form)
+        assert code == 302  # the account exists
+        page = browser.request(bundle.url + "/account")[1]
+        assert "We could not send the confirmation link" in page
+        line = next(x for x in app_log(bundle).splitlines() if "not enqueued" in x)
+        assert f"[{headers['X-Request-ID']}]" in line
+        assert bundle.get("/")[0] == 200 and bundle.get("/healthz")[0] == 200
+        error = bundle.ctl("jobs", check=False)
+        assert error.returncode == 1
+        assert error.stderr.startswith("error: the job store does not answer: ConnectionError")
+    finally:
+        bundle.cleanup()
