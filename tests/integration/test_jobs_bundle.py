@@ -261,7 +261,7 @@ def test_with_redis_down_enqueueing_pages_say_so_and_the_rest_serves(tmp_path):
         assert code == 302  # the account exists
         page = browser.request(bundle.url + "/account")[1]
         assert "We could not send the confirmation link" in page
-        line = next(x for x in app_log(bundle).splitlines() if "not enqueued" in x)
+        line = next(x for x in app_log(bundle).splitlines() if "job deliver not enqueued" in x)
         assert f"[{headers['X-Request-ID']}]" in line
         assert bundle.get("/")[0] == 200 and bundle.get("/healthz")[0] == 200
         error = bundle.ctl("jobs", check=False)
