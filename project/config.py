@@ -70,6 +70,9 @@ class BaseConfig:
     MAIL_PORT = 25
     MAIL_USE_TLS = False  # STARTTLS (usually port 587)
     MAIL_USE_SSL = False  # TLS from the first byte (usually port 465)
+    # Both verify the server's certificate and name against the system's CAs, or against only
+    # this PEM bundle when set (a relay with a private CA).
+    MAIL_CA_FILE = ""
     MAIL_USERNAME = ""
     MAIL_PASSWORD = ""
     MAIL_DEFAULT_SENDER = "Project <noreply@localhost>"
