@@ -120,6 +120,12 @@ def config_names() -> str:
     return ", ".join(CONFIGS)
 
 
+def choose_config_name(name: str | None = None, default: str = "dev", environ=None) -> str:
+    """The config name to use: the argument, else `APP_CONFIG`, else `default`."""
+    environ = os.environ if environ is None else environ
+    return resolve_name(name or environ.get("APP_CONFIG") or default)
+
+
 def resolve_name(name: str | None) -> str:
     """The config name to use: the argument, else `APP_CONFIG`, else `dev`."""
     chosen = name or os.environ.get("APP_CONFIG") or "dev"
@@ -138,7 +144,7 @@ def load_config(name: str | None = None, environ: dict | None = None) -> dict:
     settings["CONFIG_NAME"] = config_name
     settings["VAR_DIR"] = str(var_dir())
     settings["SECRET_KEY"] = resolve_secret_key(settings, environ)
-    settings["DATABASE_URL"] = settings["DATABASE_URL"] or default_database_url()
+    settings["DATABASE_URL"] = settings["DATABASE_URL"] or default_database_url(config_name)
     validate(settings)
     return settings
 
@@ -202,5 +208,12 @@ def check_secret_key(key: str, config_name: str) -> None:
         )
 
 
-def default_database_url() -> str:
-    return f"sqlite:///{var_dir() / 'data' / 'app.db'}"
+# Each config has its own embedded database: `scripts/ctl dev` (debugger, published key) on a
+# server must never serve, migrate or change the production accounts.
+DATABASE_FILES = {"dev": "dev.db", "test": "test.db", "prod": "app.db"}
+
+
+def default_database_url(config_name: str = "prod") -> str:
+    """The embedded SQLite file of `config_name` (a config added later gets `<name>.db`)."""
+    filename = DATABASE_FILES.get(config_name, f"{config_name}.db")
+    return f"sqlite:///{var_dir() / 'data' / filename}"
