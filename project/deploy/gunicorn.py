@@ -39,6 +39,8 @@ def render_gunicorn_conf(settings: DeploySettings) -> str:
         "graceful_timeout": GRACEFUL_TIMEOUT,
         "keepalive": 2,
     }
+    # Both logger classes mask the tokens of mailed links (project/deploy/access_log.py).
+    values["logger_class"] = "project.deploy.access_log.MaskingLogger"
     if settings.environment.get("APP_LOG_FORMAT") == "json":
         values["logger_class"] = "project.deploy.json_access_log.JsonLogger"
     lines = [
