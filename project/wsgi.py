@@ -4,7 +4,9 @@ The config is APP_CONFIG's, else `prod`: a bare `gunicorn project.wsgi:app` must
 the debugger with the published development key (prod refuses to start without a real one).
 """
 
-from . import create_app
+import os
+
+from .app import create_app
 from .config import choose_config_name
 
-app = create_app(choose_config_name(default="prod"))
+app = create_app(choose_config_name(None, os.environ, default="prod"))

@@ -18,7 +18,7 @@ def config_files(settings: DeploySettings) -> dict[Path, str]:
         etc / "supervisord.conf": render_supervisord_conf(settings),
         etc / "gunicorn.conf.py": render_gunicorn_conf(settings),
         etc / "nginx.conf.example": render_nginx_conf(settings),
-        etc / "nginx-https.conf.example": render_nginx_https_conf(settings),
+        settings.layout.nginx_https_example: render_nginx_https_conf(settings),
         etc / "systemd" / unit_name(settings): render_systemd_unit(settings),
         etc / "systemd" / "user" / unit_name(settings): render_systemd_unit(settings, True),
     }

@@ -107,7 +107,7 @@ upstream {name}_web {{
 
 def locations(settings: DeploySettings, tls: bool = False) -> str:
     name = nginx_name(settings)
-    static = settings.root / "project" / "static"
+    static = settings.layout.static_dir
     # add_header in a location drops the server's: repeat HSTS there. The app sends its own
     # HSTS on proxied answers: hide it so there is one header.
     hsts = f'\n        add_header Strict-Transport-Security "max-age={HSTS_SECONDS}" always;'

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from project import create_app
+from project.app import create_app
 from project.config import DEV_SECRET_KEY, PROJECT_ROOT, ConfigError, load_config
 
 
@@ -47,12 +47,11 @@ def test_bad_typed_override_is_a_clear_error():
         load_config("dev", environ={"APP_DB_MAX_CONNECTIONS": "many"})
 
 
-def test_each_config_has_its_own_embedded_database(tmp_path, monkeypatch):
+def test_each_config_has_its_own_embedded_database(tmp_path):
     """`scripts/ctl dev` on a server (debugger, published key) never opens prod's database."""
-    monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
+    environ = {"APP_VAR_DIR": str(tmp_path), "APP_SECRET_KEY": "k" * 40}
     urls = {
-        name: load_config(name, environ={"APP_SECRET_KEY": "k" * 40})["DATABASE_URL"]
-        for name in ("dev", "test", "prod")
+        name: load_config(name, environ=environ)["DATABASE_URL"] for name in ("dev", "test", "prod")
     }
     assert urls == {
         "dev": f"sqlite:///{tmp_path}/data/dev.db",
@@ -94,7 +93,8 @@ def test_prod_create_app_refuses_dev_secret(tmp_path, monkeypatch):
 def test_prod_reads_generated_secret_key_file(tmp_path, monkeypatch):
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
     (tmp_path / "secret_key").write_text("k" * 64 + "\n")
-    assert load_config("prod", environ={})["SECRET_KEY"] == "k" * 64
+    environ = {"APP_VAR_DIR": str(tmp_path)}
+    assert load_config("prod", environ=environ)["SECRET_KEY"] == "k" * 64
 
 
 def test_environment_secret_beats_file(tmp_path, monkeypatch):

@@ -10,7 +10,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from project import create_app, mail
+from project import mail
+from project.app import create_app
 from project.config import ConfigError
 from tests.helpers import free_port
 from tests.mail_support import Inbox
@@ -130,7 +131,7 @@ def test_implicit_tls_uses_the_same_verification(app, tls_smtp, pki):
     assert relay.wait_for(1)[0]["Subject"] == "Reset"
 
 
-def test_a_missing_ca_file_is_a_config_error(tmp_path, monkeypatch):
-    monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
+def test_a_missing_ca_file_is_a_config_error(tmp_path):
+    environ = {"APP_VAR_DIR": str(tmp_path), "APP_MAIL_CA_FILE": str(tmp_path / "no.pem")}
     with pytest.raises(ConfigError, match="APP_MAIL_CA_FILE"):
-        create_app("test", {"DATABASE_URL": "sqlite://", "MAIL_CA_FILE": str(tmp_path / "no.pem")})
+        create_app("test", environ=environ, overrides={"DATABASE_URL": "sqlite://"})
