@@ -61,7 +61,8 @@ class BaseConfig:
     # Number of trusted proxies in front of the app (nginx = 1); 0 trusts no header.
     PROXY_HOPS = 0
     # The proxy's own addresses: X-Forwarded-* from any other peer is ignored (proxy.py).
-    PROXY_PEERS = "127.0.0.1,::1"
+    # "unix": a peer on gunicorn's unix socket (`--bind unix`), which only nginx's group reaches.
+    PROXY_PEERS = "127.0.0.1,::1,unix"
     LOG_LEVEL = "INFO"
     LOG_FORMAT = "text"  # or "json"
     REQUIRE_STRONG_SECRET = False
@@ -202,11 +203,13 @@ def validate(settings: dict) -> None:
 
 def check_proxy_peers(peers: str) -> None:
     for item in peers.split(","):
+        if item.strip() == "unix":
+            continue
         try:
             ipaddress.ip_address(item.strip())
         except ValueError:
             raise ConfigError(
-                f"{ENV_PREFIX}PROXY_PEERS must list IP addresses separated by commas, "
+                f"{ENV_PREFIX}PROXY_PEERS must list IP addresses (or unix) separated by commas, "
                 f"not {item.strip()!r}"
             ) from None
 

@@ -18,6 +18,18 @@ def deploy_options(command):
     """Flags shared by start, restart and gen-config; unset flags keep their saved values."""
     options = [
         config_option("the saved one, else prod"),
+        click.option(
+            "--bind",
+            type=click.Choice(["tcp", "unix"]),
+            default=None,
+            help="tcp: --host:--port (default). unix: <project>/sock/web.sock for nginx.",
+        ),
+        click.option(
+            "--socket-group",
+            metavar="GROUP",
+            default=None,
+            help="With --bind unix: the group that may connect (nginx's; default www-data).",
+        ),
         click.option("--host", default=None, help="Address gunicorn binds (default 127.0.0.1)."),
         click.option("--port", type=click.IntRange(1, 65535), default=None, help="Default 8000."),
         click.option(
@@ -46,11 +58,28 @@ def deploy_options(command):
     return command
 
 
-def deploy_settings(**flags):
+def unset_env_option(command):
+    return click.option(
+        "--unset-env",
+        "unset_env",
+        multiple=True,
+        metavar="NAME",
+        help="Drop a saved APP_* override (repeatable); `status` lists them.",
+    )(command)
+
+
+def deploy_settings(unset_env=(), **flags):
     """Saved settings, then APP_* of this process's environment, then the flags given."""
     from ..deploy.settings import merged
 
-    return merged(flags, os.environ)
+    return merged(flags, os.environ, unset_env)
+
+
+def warn_before_start(settings) -> None:
+    from ..deploy.preflight import start_warnings
+
+    for warning in start_warnings(settings):
+        click.echo(f"WARNING: {warning}", err=True)
 
 
 def saved_settings():
@@ -59,11 +88,14 @@ def saved_settings():
 
 @cli.command()
 @deploy_options
+@unset_env_option
 def start(**flags):
     """Start supervisord and the gunicorn workers; wait until /healthz answers."""
     from ..deploy.control import start as start_bundle
 
-    click.echo(start_bundle(deploy_settings(**flags)))
+    settings = deploy_settings(**flags)
+    warn_before_start(settings)
+    click.echo(start_bundle(settings))
 
 
 @cli.command()
@@ -76,11 +108,14 @@ def stop():
 
 @cli.command()
 @deploy_options
+@unset_env_option
 def restart(**flags):
     """Stop, then start (applies changed flags)."""
     from ..deploy.control import restart as restart_bundle
 
-    click.echo(restart_bundle(deploy_settings(**flags)))
+    settings = deploy_settings(**flags)
+    warn_before_start(settings)
+    click.echo(restart_bundle(settings))
 
 
 @cli.command()
@@ -115,6 +150,7 @@ def check(**flags):
 
 @cli.command("gen-config")
 @deploy_options
+@unset_env_option
 @click.option("--dry-run", is_flag=True, help="Print the files instead of writing them.")
 def gen_config(dry_run, **flags):
     """Render etc/ (supervisord, gunicorn, nginx example, systemd units) from the settings."""

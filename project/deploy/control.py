@@ -8,14 +8,12 @@ import os
 import signal
 import subprocess
 import time
-import urllib.error
-import urllib.request
 import xmlrpc.client
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from ..codeversion import loaded_code_fingerprint
-from . import processes, rpc
+from . import probe, processes, rpc
 from .errors import DeployError
 from .files import config_files, write_files
 from .gunicorn import proc_name
@@ -55,11 +53,7 @@ def is_running(settings: DeploySettings) -> bool:
 
 
 def health_ok(settings: DeploySettings, timeout: float = 2.0) -> bool:
-    try:
-        with urllib.request.urlopen(settings.url + "/healthz", timeout=timeout) as response:  # noqa: S310
-            return response.status == 200
-    except (OSError, urllib.error.URLError):
-        return False
+    return probe.get_status(settings, "/healthz", timeout) == 200
 
 
 def start(settings: DeploySettings) -> str:

@@ -40,6 +40,9 @@ def render_gunicorn_conf(settings: DeploySettings) -> str:
         "graceful_timeout": GRACEFUL_TIMEOUT,
         "keepalive": 2,
     }
+    if settings.unix_socket:
+        # The socket 0770: nginx's group (owner of the setgid folder) may connect.
+        values["umask"] = 0o007
     # Both logger classes mask the tokens of mailed links (project/deploy/access_log.py).
     values["logger_class"] = TEXT_LOGGER_CLASS
     if settings.environment.get("APP_LOG_FORMAT") == "json":
@@ -107,5 +110,8 @@ def worker_exit(server, worker):
 
 
 def bind_address(settings: DeploySettings) -> str:
+    """gunicorn's bind, which nginx's `server` line spells the same way."""
+    if settings.unix_socket:
+        return f"unix:{settings.unix_socket}"
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     return f"{host}:{settings.port}"

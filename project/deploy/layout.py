@@ -100,6 +100,15 @@ class Layout:
         return self.run_dir / "supervisor.sock"
 
     @property
+    def socket_dir(self) -> Path:
+        """`--bind unix`: outside var/ (0700) so nginx's group can enter it, and nobody else."""
+        return self.root / "sock"
+
+    @property
+    def web_socket(self) -> Path:
+        return self.socket_dir / "web.sock"
+
+    @property
     def supervisord_pid(self) -> Path:
         return self.run_dir / "supervisord.pid"
 
@@ -166,4 +175,4 @@ class Layout:
         return self.log_dir / SUPERVISORD_LOG
 
     def private_dirs(self) -> list[Path]:
-        return [self.var, self.run_dir, self.log_dir, self.data_dir]
+        return [self.var, self.run_dir, self.log_dir, self.data_dir, self.mail_dir]

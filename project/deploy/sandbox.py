@@ -28,6 +28,7 @@ IGNORED = shutil.ignore_patterns(
     "supervisord.conf",
     "gunicorn.conf.py",
     "nginx.conf.example",
+    "sock",
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import rpc
 from .control import health_ok, is_running
-from .settings import DeploySettings
+from .settings import DeploySettings, describe_environment
 
 
 def status(settings: DeploySettings) -> tuple[str, bool]:
@@ -18,5 +18,6 @@ def status(settings: DeploySettings) -> tuple[str, bool]:
     lines = [f"{info['name']:<12} {info['statename']:<9} {info['description']}" for info in infos]
     healthy = health_ok(settings)
     lines.append(f"url          {settings.url}  /healthz {'200 OK' if healthy else 'FAILING'}")
+    lines.append(f"environment  {describe_environment(settings.environment)}")
     all_running = all(info["statename"] == "RUNNING" for info in infos)
     return "\n".join(lines), all_running and healthy
