@@ -41,8 +41,9 @@ def render_gunicorn_conf(settings: DeploySettings) -> str:
         "keepalive": 2,
     }
     if settings.unix_socket:
-        # The socket 0770: nginx's group (owner of the setgid folder) may connect.
-        values["umask"] = 0o007
+        # The folder (2750, nginx's group) is the gate: gunicorn chowns the socket to our own
+        # group, so the socket itself must let whoever got through the folder connect.
+        values["umask"] = 0
     # Both logger classes mask the tokens of mailed links (project/deploy/access_log.py).
     values["logger_class"] = TEXT_LOGGER_CLASS
     if settings.environment.get("APP_LOG_FORMAT") == "json":
@@ -79,6 +80,12 @@ def package_modules():
     return sorted(name for name in sys.modules if name.split(".")[0] == PACKAGE)
 
 
+def private_pidfile(server):
+    # gunicorn makes its pidfile 0644 whatever the umask; var/ stays this user's only.
+    if server.cfg.pidfile and os.path.exists(server.cfg.pidfile):
+        os.chmod(server.cfg.pidfile, 0o600)
+
+
 def record_master_modules(server):
     # What of the package the master holds: `scripts/ctl reload` refuses to claim new code
     # if it holds more than the logger class (forked workers would inherit old modules).
@@ -87,7 +94,11 @@ def record_master_modules(server):
     os.replace(MASTER_MODULES + ".tmp", MASTER_MODULES)
 
 
-when_ready = record_master_modules
+def when_ready(server):
+    private_pidfile(server)
+    record_master_modules(server)
+
+
 on_reload = record_master_modules
 
 

@@ -85,8 +85,8 @@ def start_warnings(settings: DeploySettings) -> list[str]:
 
 
 def prepare_socket_dir(settings: DeploySettings) -> None:
-    """<project>/sock: this user rwx, nginx's group r-x (to connect), nobody else; setgid so
-    the socket gets the group. A leftover socket is removed (gunicorn's master is gone)."""
+    """<project>/sock, 2750: this user rwx, nginx's group may enter (and so connect), nobody
+    else may even look. A leftover socket is removed (gunicorn's master is gone)."""
     folder = settings.layout.socket_dir
     check_socket_path(settings.unix_socket)
     ensure_writable_dir(folder)

@@ -132,7 +132,7 @@ def test_unix_bind_renders_gunicorn_and_nginx_to_match(var):
     settings = DeploySettings(bind="unix", var_dir=str(var))
     socket = settings.layout.root / "sock" / "web.sock"
     conf = gunicorn_values(render_gunicorn_conf(settings))
-    assert conf["bind"] == [f"unix:{socket}"] and conf["umask"] == 0o007
+    assert conf["bind"] == [f"unix:{socket}"] and conf["umask"] == 0
     for render in (render_nginx_conf, render_nginx_https_conf):
         assert f"server unix:{socket} fail_timeout=0;" in render(settings)
     assert settings.url == f"http://unix:{socket}:"
