@@ -10,7 +10,7 @@ from pathlib import Path
 from ..config import DEV_SECRET_KEY, ConfigError
 from . import privacy
 from .errors import DeployError
-from .preflight import app_config, database_status
+from .preflight import app_config, database_status, log_path_problem
 from .settings import DeploySettings, describe_environment
 
 OK, WARN, ERROR = "ok", "warning", "error"
@@ -134,6 +134,12 @@ def check_saved_environment(settings: DeploySettings) -> Iterator[Finding]:
             )
 
 
+def check_log_paths(settings: DeploySettings) -> Iterator[Finding]:
+    for path in (settings.access_log_path, settings.error_log_path):
+        problem = log_path_problem(path)
+        yield (ERROR, problem) if problem else (OK, f"log {path} writable")
+
+
 def check_database(settings: DeploySettings) -> Iterator[Finding]:
     try:
         app_config(settings)
@@ -178,6 +184,7 @@ CHECKS: list[Callable[[DeploySettings], Iterator[Finding]]] = [
     check_config,
     check_bind,
     check_permissions,
+    check_log_paths,
     check_database,
     check_assets,
     check_systemd_unit,
