@@ -51,6 +51,11 @@ def deploy_options(command):
             metavar="GROUP",
             help="With --bind unix: the group that may connect (nginx's; default www-data).",
         ),
+        option(
+            "--log-group",
+            metavar="GROUP",
+            help="Let GROUP read the logs (0640; a log shipper's group). Default: nobody.",
+        ),
         option("--host", help="Address gunicorn binds (default 127.0.0.1)."),
         option("--port", type=click.IntRange(1, 65535), help="TCP port (default 8000)."),
         option("--workers", type=click.IntRange(1, 256), help="Worker processes (2 x CPUs + 1)."),

@@ -78,7 +78,7 @@ def check_permissions(settings: DeploySettings) -> Iterator[Finding]:
     ]
     for path, wanted in expectations:
         yield permission_finding(path, wanted)
-    yield private_var_finding(settings.var)
+    yield private_var_finding(settings)
     if not os.access(settings.var, os.W_OK):
         yield ERROR, f"{settings.var} is not writable by this user"
 
@@ -92,9 +92,16 @@ def permission_finding(path: Path, wanted: int) -> Finding:
     return OK, f"{path} mode {mode:o}"
 
 
-def private_var_finding(var: Path) -> Finding:
-    """One finding for all of var/: the database, logs, mail and keys are this user's only."""
-    found = privacy.exposed(var)
+def private_var_finding(settings: DeploySettings) -> Finding:
+    """One finding for all of var/: the database, logs, mail and keys are this user's only
+    (with --log-group, that group may also read the logs)."""
+    var = settings.var
+    allowed = lambda path, mode: False  # noqa: E731
+    if settings.log_group:
+        gid = privacy.group_id(settings.log_group)
+        log_dir = settings.log_dir
+        allowed = lambda path, mode: privacy.allowed_for_log_group(path, mode, var, log_dir, gid)  # noqa: E731
+    found = privacy.exposed(var, allowed)
     if not found:
         return OK, f"{var} and everything in it private to this user"
     shown = ", ".join(f"{path.relative_to(var.parent)} ({mode:o})" for path, mode in found[:6])

@@ -17,6 +17,7 @@ from . import privacy, processes
 from .errors import DeployError
 from .gunicorn import render_gunicorn_conf
 from .layout import CLI_MODULE
+from .logrotate import live_logs
 from .settings import DeploySettings
 
 # sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
@@ -37,6 +38,8 @@ def validate_flags(settings: DeploySettings) -> None:
     if settings.unix_socket:
         check_socket_path(settings.unix_socket)
         socket_gid(settings.socket_group)
+    if settings.log_group:
+        privacy.group_id(settings.log_group)
     for path in (settings.access_log_path, settings.error_log_path):
         problem = log_path_problem(path)
         if problem:
@@ -179,6 +182,8 @@ def make_var_dirs(settings: DeploySettings) -> None:
     privacy.make_private(settings.var)  # also what older versions left 0644/0755
     for log in (settings.access_log_path, settings.error_log_path):
         ensure_writable_dir(log.parent)
+    if settings.log_group:
+        privacy.share_logs(settings.var, settings.log_dir, live_logs(settings), settings.log_group)
 
 
 def ensure_writable_dir(folder: Path) -> None:

@@ -44,6 +44,7 @@ class DeploySettings:
     # this user and socket_group (nginx's) can enter, so no other local user can squat it.
     bind: str = "tcp"
     socket_group: str = ""  # empty: www-data when it exists, else this user's primary group
+    log_group: str = ""  # set: this group may read the logs (0640), nothing else in var/
 
     # Derived from the environment `merged` is given, never persisted: a copied project gets
     # its own. Empty: `<project>/var`.

@@ -201,3 +201,50 @@ def test_make_private_repairs_what_an_older_version_left_readable(var):
     privacy.make_private(var)
     assert privacy.exposed(var) == []
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
+
+
+# --- --log-group: the logs (only) readable by an operator-named group -----------------------
+
+
+@pytest.fixture
+def log_group():
+    import grp
+
+    try:
+        return grp.getgrnam("www-data")
+    except KeyError:
+        pytest.skip("no www-data group to share the logs with")
+
+
+def test_log_group_reads_the_logs_and_nothing_else(tmp_path, log_group, private_umask):
+    from datetime import date
+
+    from project.deploy import logrotate
+    from project.deploy.checks import private_var_finding
+
+    settings = DeploySettings(var_dir=str(tmp_path / "var"), log_group=log_group.gr_name)
+    preflight.make_var_dirs(settings)
+    (settings.layout.data_dir / "app.db").write_text("secret")
+    access = settings.access_log_path
+    assert stat.S_IMODE(access.stat().st_mode) == 0o640 and access.stat().st_gid == log_group.gr_gid
+    assert stat.S_IMODE(settings.var.stat().st_mode) == 0o710
+    assert private_var_finding(settings)[0] == "ok"
+    assert stat.S_IMODE((settings.layout.data_dir / "app.db").stat().st_mode) == 0o600
+    # Rotation: the dated file keeps the mode, the fresh live file gets it, gzip keeps it.
+    access.write_text("GET / 200\n")
+    (rotated,) = logrotate.rotate_logs(settings, date(2026, 1, 2), keep_days=14)
+    assert stat.S_IMODE(rotated.stat().st_mode) == 0o640
+    assert stat.S_IMODE(access.stat().st_mode) == 0o640 and access.stat().st_gid == log_group.gr_gid
+    packed = logrotate.gzip_file(rotated)
+    assert stat.S_IMODE(packed.stat().st_mode) == 0o640 and packed.stat().st_gid == log_group.gr_gid
+    # Without the setting the same modes are an error: only the named group may read logs.
+    assert private_var_finding(DeploySettings(var_dir=str(tmp_path / "var")))[0] == "error"
+    access.chmod(0o644)  # other users: never
+    assert private_var_finding(settings)[0] == "error"
+
+
+@pytest.fixture
+def private_umask():
+    old = os.umask(privacy.UMASK)
+    yield
+    os.umask(old)
