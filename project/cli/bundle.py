@@ -92,11 +92,11 @@ def deploy_settings(unset_env=(), **flags):
     return merged(flags, os.environ, unset_env)
 
 
-def warn_before_start(settings) -> None:
-    """Loud lines about a risky but allowed start (root, dev/test), once the flags are valid."""
-    from ..deploy.preflight import start_warnings, validate_flags
+def warn_about(settings) -> None:
+    """Loud lines about a risky but allowed start (root, dev/test), once it has started: a
+    refused start stays its one error line."""
+    from ..deploy.preflight import start_warnings
 
-    validate_flags(settings)  # a refused start is its one error line, nothing before it
     for warning in start_warnings(settings):
         click.echo(f"WARNING: {warning}", err=True)
 
@@ -132,9 +132,9 @@ def start(**flags):
     from ..deploy.control import start as start_bundle
 
     settings = deploy_settings(**flags)
-    warn_before_start(settings)
     click.echo(start_bundle(settings))
     click.echo(describe_flags(settings))
+    warn_about(settings)
 
 
 @cli.command()
@@ -153,9 +153,9 @@ def restart(**flags):
     from ..deploy.control import restart as restart_bundle
 
     settings = deploy_settings(**flags)
-    warn_before_start(settings)
     click.echo(restart_bundle(settings))
     click.echo(describe_flags(settings))
+    warn_about(settings)
 
 
 @cli.command()

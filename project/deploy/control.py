@@ -17,7 +17,7 @@ from . import probe, processes, rpc
 from .errors import DeployError
 from .files import config_files, write_files
 from .gunicorn import proc_name
-from .layout import BUNDLE_MARKER_VARIABLE, JSON_LOGGER_CLASS, PACKAGE, WEB
+from .layout import BUNDLE_MARKER_VARIABLE, JSON_LOGGER_CLASS, PACKAGE, TEXT_LOGGER_CLASS, WEB
 from .preflight import (
     ensure_writable_dir,
     prepare_for_start,
@@ -240,8 +240,14 @@ def prove_new_code_served(settings: DeploySettings) -> None:
         )
 
 
-# The package, its deploy package and the JSON logger class are all a master may import.
-MASTER_MAY_HOLD = {PACKAGE, f"{PACKAGE}.deploy", JSON_LOGGER_CLASS.rsplit(".", 1)[0]}
+# The package, its deploy package and the access-log classes (which mask link tokens) are
+# all a master may import: none of them imports app code.
+MASTER_MAY_HOLD = {
+    PACKAGE,
+    f"{PACKAGE}.deploy",
+    JSON_LOGGER_CLASS.rsplit(".", 1)[0],
+    TEXT_LOGGER_CLASS.rsplit(".", 1)[0],
+}
 
 
 def master_modules(settings: DeploySettings) -> list[str]:
