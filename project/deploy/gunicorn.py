@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..config import BaseConfig
 from .layout import JSON_LOGGER_CLASS, PACKAGE, TEXT_LOGGER_CLASS, WEB, WSGI_TARGET
 from .settings import DeploySettings
 
@@ -27,8 +28,9 @@ def render_gunicorn_conf(settings: DeploySettings) -> str:
         "worker_tmp_dir": "/dev/shm",  # noqa: S108
         # gunicorn >= 25.1 would otherwise open a control socket under ~/.gunicorn.
         "control_socket_disable": True,
-        # Only these peers may set X-Forwarded-*: the local nginx, nobody else.
-        "forwarded_allow_ips": "127.0.0.1,::1",
+        # Only the proxy's peers (APP_PROXY_PEERS, as the app's TrustedProxyFix) may set
+        # X-Forwarded-*; gunicorn trusts a unix-socket peer by itself.
+        "forwarded_allow_ips": forwarded_allow_ips(settings),
         # Recycle workers now and then (a slow leak cannot grow forever), with a wide jitter:
         # under even load, workers that all reach a narrow limit together re-import the app
         # at the same moment, and p99 jumped to ~0.5 s in the benchmark with 2000 +- 200.
@@ -118,6 +120,11 @@ def worker_exit(server, worker):
     except FileNotFoundError:
         pass
 """
+
+
+def forwarded_allow_ips(settings: DeploySettings) -> str:
+    peers = settings.environment.get("APP_PROXY_PEERS") or BaseConfig.PROXY_PEERS
+    return ",".join(p.strip() for p in peers.split(",") if p.strip() and p.strip() != "unix")
 
 
 def bind_address(settings: DeploySettings) -> str:

@@ -248,3 +248,10 @@ def private_umask():
     old = os.umask(privacy.UMASK)
     yield
     os.umask(old)
+
+
+def test_gunicorn_trusts_forwarded_headers_from_the_same_peers_as_the_app(var):
+    default = gunicorn_values(render_gunicorn_conf(DeploySettings(var_dir=str(var))))
+    assert default["forwarded_allow_ips"] == "127.0.0.1,::1"
+    balancer = DeploySettings(var_dir=str(var), environment={"APP_PROXY_PEERS": "10.0.0.5, unix"})
+    assert gunicorn_values(render_gunicorn_conf(balancer))["forwarded_allow_ips"] == "10.0.0.5"
