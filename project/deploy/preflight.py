@@ -124,8 +124,8 @@ def refuse_local_config_on_network(settings: DeploySettings) -> None:
 
 
 def start_warnings(settings: DeploySettings) -> list[str]:
-    """What `start` says loudly before it starts anything (it does not refuse: CI and many
-    containers run as root, and dev/test on loopback is a legitimate local try)."""
+    """What `start` says loudly about a risky start it does not refuse (CI and many containers
+    run as root, and dev/test on loopback is a legitimate local try)."""
     warnings = []
     if os.geteuid() == 0:
         warnings.append(
@@ -147,8 +147,7 @@ def prepare_socket_dir(settings: DeploySettings) -> None:
     folder = settings.layout.socket_dir
     check_socket_path(settings.unix_socket)
     ensure_writable_dir(folder)
-    gid = socket_gid(settings.socket_group)
-    os.chown(folder, -1, gid)
+    privacy.give_to_group(folder, socket_gid(settings.socket_group), "--socket-group")
     folder.chmod(0o2750)
     settings.unix_socket.unlink(missing_ok=True)
 

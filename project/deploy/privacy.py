@@ -78,10 +78,27 @@ def share_logs(var: Path, log_dir: Path, live_logs: list[Path], group: str) -> N
     that open them later keep the mode (umask 077 would make a new file 0600)."""
     gid = group_id(group)
     for folder, mode in ((var, VAR_TRAVERSE_MODE), (log_dir, LOG_DIR_MODE)):
-        os.chown(folder, -1, gid)
+        give_to_group(folder, gid, "--log-group")
         folder.chmod(mode)
     for path in live_logs:
         share_log_file(path, gid)
+
+
+def give_to_group(path: Path, gid: int, flag: str) -> None:
+    """chgrp; only root, or a member of the group, may do it: say how to become one."""
+    try:
+        os.chown(path, -1, gid)
+    except PermissionError:
+        import grp
+        import pwd
+
+        from .errors import DeployError
+
+        user, group = pwd.getpwuid(os.geteuid()).pw_name, grp.getgrgid(gid).gr_name
+        raise DeployError(
+            f"{flag} {group}: {user} may not give {path} to {group}; add it to the group "
+            f"(sudo usermod -aG {group} {user}, then log in again)"
+        ) from None
 
 
 def share_log_file(path: Path, gid: int) -> None:

@@ -255,3 +255,12 @@ def test_gunicorn_trusts_forwarded_headers_from_the_same_peers_as_the_app(var):
     assert default["forwarded_allow_ips"] == "127.0.0.1,::1"
     balancer = DeploySettings(var_dir=str(var), environment={"APP_PROXY_PEERS": "10.0.0.5, unix"})
     assert gunicorn_values(render_gunicorn_conf(balancer))["forwarded_allow_ips"] == "10.0.0.5"
+
+
+def test_a_group_this_user_is_not_in_is_one_line_saying_how_to_join(tmp_path, monkeypatch):
+    def refuse(*args):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "chown", refuse)
+    with pytest.raises(DeployError, match=r"--socket-group .*: .* may not give .*usermod -aG"):
+        privacy.give_to_group(tmp_path, os.getegid(), "--socket-group")
