@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import api, assets, database, error_pages, logs, mail, security, session_cookie
+from . import api, assets, database, http_errors, logs, mail, security, session_cookie
 from .account import bp as account_bp
 from .admin import bp as admin_bp
 from .auth import bp as auth_bp
@@ -65,7 +65,7 @@ def wrap_wsgi(app: Flask) -> None:
 
 def init_extensions(app: Flask) -> None:
     logs.init_app(app)
-    error_pages.init_app(app)
+    http_errors.init_app(app)
     database.init_app(app)
     session_cookie.init_app(app)
     login_manager.init_app(app)
@@ -78,4 +78,4 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    api.init_app(app)  # registers api.bp with its OpenAPI document and JSON errors
+    api.init_app(app)  # registers api.bp with its OpenAPI document

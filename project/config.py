@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from .deploy.layout import PROJECT_ROOT, Layout, var_dir
-from .errors import UserError
+from .user_errors import UserError
 
 __all__ = ["PROJECT_ROOT", "ConfigError", "choose_config_name", "load_config", "var_dir"]
 

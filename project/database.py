@@ -13,8 +13,8 @@ import peewee
 from flask import Flask
 from playhouse import db_url
 
-from .errors import UserError
 from .extensions import db
+from .user_errors import UserError
 
 POOL_SCHEMES = {
     "sqlite": "sqlite+pool",

@@ -23,9 +23,9 @@ from flask_mailman.utils import DNS_NAME
 
 from .config import ConfigError
 from .deploy.layout import PROJECT_ROOT, Layout
-from .errors import UserError
 from .logs import current_request_id
 from .models import utcnow
+from .user_errors import UserError
 
 mail = Mail()
 

@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from ..errors import UserError
+from ..user_errors import UserError
 from . import bench, bundle, local, users  # noqa: F401  (register their verbs on `cli`)
 from .group import cli
 

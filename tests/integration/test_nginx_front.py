@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from devkit.bundle import Bundle
+from devkit.net import free_port
+from devkit.polling import wait_until
+from devkit.sandbox import copy_project
+from devkit.tls import certificate, new_key, write_pair
 from project.deploy.nginx import TLS_CERTIFICATE, TLS_CERTIFICATE_KEY
-from project.deploy.sandbox import copy_project
-from tests.bundle import Bundle
-from tests.helpers import free_port, wait_until
-from tests.tls_support import certificate, new_key, write_pair
 
 pytestmark = pytest.mark.integration
 

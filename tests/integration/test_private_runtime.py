@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from project.deploy.sandbox import copy_project
-from tests.bundle import Bundle
-from tests.helpers import wait_until
+from devkit.bundle import Bundle
+from devkit.polling import wait_until
+from devkit.sandbox import copy_project
 
 pytestmark = pytest.mark.integration
 

@@ -11,9 +11,9 @@ import socket
 
 import pytest
 
+from devkit.bundle import Bundle
+from devkit.polling import wait_until
 from project.deploy import processes
-from tests.bundle import Bundle
-from tests.helpers import wait_until
 
 # What gunicorn's master may import of the package: the access-log class (it masks the tokens
 # of mailed links; project/deploy/access_log.py), and with the JSON log the JSON one too.

@@ -1,5 +1,6 @@
-"""scripts/ctl's bootstrap (F-25): `start` installs the runtime requirements only; `test` and
-`bench` add the development set. Run against a fake venv whose python logs each call."""
+"""scripts/ctl's bootstrap: `start` installs the runtime requirements only (F-25); `test` and
+`bench` add the development set; a .venv that is a link (another checkout's) is never
+installed into. Run against fake venvs whose python logs each call."""
 
 from __future__ import annotations
 
@@ -70,3 +71,29 @@ def test_the_runtime_set_holds_no_test_tool():
     tools = {"pytest", "playwright", "schemathesis", "hypothesis", "aiosmtpd", "ruff", "mutmut"}
     assert pinned("requirements.txt") and not pinned("requirements.txt") & tools
     assert tools | {"pip-audit"} <= pinned("requirements-dev.txt")
+
+
+def test_ctl_never_installs_into_a_linked_venv(tmp_path):
+    """`pip install -e` through a sandbox's link once pointed the checkout's package at the
+    sandbox (a temp folder, deleted afterwards)."""
+    other = tmp_path / "checkout" / ".venv"
+    (other / "bin").mkdir(parents=True)
+    calls = tmp_path / "calls.log"
+    python = other / "bin" / "python"
+    python.write_text(f'#!/bin/sh\necho "$@" >> {calls}\n')
+    python.chmod(0o755)
+    (other / ".installed").write_text("an older install\n")
+    root = tmp_path / "copy"
+    (root / "scripts").mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / "scripts" / "ctl", root / "scripts" / "ctl")
+    for name in ("requirements.txt", "requirements-dev.txt", "setup.cfg", "pyproject.toml"):
+        shutil.copy(PROJECT_ROOT / name, root / name)
+    (root / ".venv").symlink_to(other)
+
+    result = subprocess.run(
+        [root / "scripts" / "ctl", "test", "--quick"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert calls.read_text() == "-m project.cli test --quick\n"  # no pip: only the hand-over
+    assert (other / ".installed").read_text() == "an older install\n"
+    assert result.stderr.count(f".venv is a link to {other}") == 2  # runtime and dev tools

@@ -10,12 +10,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from devkit.mail import Inbox
+from devkit.net import free_port
+from devkit.tls import certificate, new_key, write_pair
 from project import mail
 from project.app import create_app
 from project.config import ConfigError
-from tests.helpers import free_port
-from tests.mail_support import Inbox
-from tests.tls_support import certificate, new_key, write_pair
 
 PASSWORD = "smtp-s3cret"
 

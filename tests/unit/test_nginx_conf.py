@@ -11,6 +11,7 @@ import subprocess
 
 import pytest
 
+from devkit.tls import certificate, new_key, write_pair
 from project.deploy.access_log import mask_tokens
 from project.deploy.nginx import (
     TLS_CERTIFICATE,
@@ -21,7 +22,6 @@ from project.deploy.nginx import (
     render_nginx_https_conf,
 )
 from project.deploy.settings import DeploySettings
-from tests.tls_support import certificate, new_key, write_pair
 
 # Not NGINX: nginx itself reads that variable (inherited sockets).
 NGINX = os.environ.get("NGINX_BIN") or shutil.which("nginx")

@@ -1,4 +1,5 @@
-"""Test certificates made with `cryptography`: a CA, and server certificates it signs."""
+"""Test certificates made with `cryptography`: a CA, and server certificates it signs
+(mail over TLS, the nginx examples)."""
 
 from __future__ import annotations
 
