@@ -61,7 +61,8 @@ class BaseConfig:
     # Number of trusted proxies in front of the app (nginx = 1); 0 trusts no header.
     PROXY_HOPS = 0
     # The proxy's own addresses: X-Forwarded-* from any other peer is ignored (proxy.py).
-    PROXY_PEERS = "127.0.0.1,::1"
+    # "unix": a peer on gunicorn's unix socket (`--bind unix`), which only nginx's group reaches.
+    PROXY_PEERS = "127.0.0.1,::1,unix"
     LOG_LEVEL = "INFO"
     LOG_FORMAT = "text"  # or "json"
     REQUIRE_STRONG_SECRET = False
@@ -73,6 +74,9 @@ class BaseConfig:
     MAIL_PORT = 25
     MAIL_USE_TLS = False  # STARTTLS (usually port 587)
     MAIL_USE_SSL = False  # TLS from the first byte (usually port 465)
+    # Both verify the server's certificate and name against the system's CAs, or against only
+    # this PEM bundle when set (a relay with a private CA).
+    MAIL_CA_FILE = ""
     MAIL_USERNAME = ""
     MAIL_PASSWORD = ""
     MAIL_DEFAULT_SENDER = "Project <noreply@localhost>"
@@ -167,7 +171,9 @@ def load_config(name: str | None = None, environ=None) -> dict:
     settings["CONFIG_NAME"] = config_name
     settings["VAR_DIR"] = str(var_dir(environ))
     settings["SECRET_KEY"] = resolve_secret_key(settings, environ)
-    settings["DATABASE_URL"] = settings["DATABASE_URL"] or default_database_url(environ)
+    settings["DATABASE_URL"] = settings["DATABASE_URL"] or default_database_url(
+        environ, config_name
+    )
     validate(settings)
     return settings
 
@@ -221,11 +227,13 @@ def validate(settings: dict) -> None:
 
 def check_proxy_peers(peers: str) -> None:
     for item in peers.split(","):
+        if item.strip() == "unix":
+            continue
         try:
             ipaddress.ip_address(item.strip())
         except ValueError:
             raise ConfigError(
-                f"{ENV_PREFIX}PROXY_PEERS must list IP addresses separated by commas, "
+                f"{ENV_PREFIX}PROXY_PEERS must list IP addresses (or unix) separated by commas, "
                 f"not {item.strip()!r}"
             ) from None
 
@@ -243,5 +251,12 @@ def check_secret_key(key: str, config_name: str) -> None:
         )
 
 
-def default_database_url(environ) -> str:
-    return f"sqlite:///{Layout(PROJECT_ROOT, var_dir(environ)).data_dir / 'app.db'}"
+# Each config has its own embedded database: `scripts/ctl dev` (debugger, published key) on a
+# server must never serve, migrate or change the production accounts.
+DATABASE_FILES = {"dev": "dev.db", "test": "test.db", "prod": "app.db"}
+
+
+def default_database_url(environ, config_name: str = "prod") -> str:
+    """The embedded SQLite file of `config_name` (a config added later gets `<name>.db`)."""
+    filename = DATABASE_FILES.get(config_name, f"{config_name}.db")
+    return f"sqlite:///{Layout(PROJECT_ROOT, var_dir(environ)).data_dir / filename}"

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import os
 import secrets
+import ssl
 from pathlib import Path
 
 from flask import Flask, current_app, render_template, url_for
 from flask_mailman import EmailMessage, Mail
 from flask_mailman.backends.base import BaseEmailBackend
+from flask_mailman.backends.smtp import EmailBackend as SMTPBackend
+from flask_mailman.utils import DNS_NAME
 
 from . import jobs
 from .config import ConfigError
@@ -34,6 +37,9 @@ class MailError(UserError):
 def init_app(app: Flask) -> None:
     if app.config["MAIL_USE_TLS"] and app.config["MAIL_USE_SSL"]:
         raise ConfigError("set only one of APP_MAIL_USE_TLS (STARTTLS) and APP_MAIL_USE_SSL")
+    ca_file = app.config["MAIL_CA_FILE"]
+    if ca_file and not Path(ca_file).is_file():
+        raise ConfigError(f"APP_MAIL_CA_FILE {ca_file!r} is not a readable file")
     mail.init_app(app)
 
 
@@ -85,7 +91,8 @@ def connection() -> BaseEmailBackend:
     if not config["MAIL_SERVER"]:
         return FolderBackend(mail_dir())
     return mail.get_connection(
-        backend="smtp",
+        backend=VerifiedSMTPBackend,
+        ca_file=config["MAIL_CA_FILE"],
         host=config["MAIL_SERVER"],
         port=config["MAIL_PORT"],
         username=config["MAIL_USERNAME"],
@@ -94,6 +101,46 @@ def connection() -> BaseEmailBackend:
         use_ssl=config["MAIL_USE_SSL"],
         timeout=config["MAIL_TIMEOUT"],
     )
+
+
+def verified_context(ca_file: str = "") -> ssl.SSLContext:
+    """Certificate and host name checked: the system's CAs, or only `ca_file` when given."""
+    return ssl.create_default_context(cafile=ca_file or None)
+
+
+class VerifiedSMTPBackend(SMTPBackend):
+    """Flask-Mailman's SMTP backend with STARTTLS verifying the server as implicit TLS does.
+
+    Flask-Mailman 1.1.1 calls `starttls(context=None)`, and smtplib then accepts any
+    certificate: whoever sits between us and the relay would get the SMTP password and every
+    reset link. Here both STARTTLS and implicit TLS use one verifying context.
+    """
+
+    def __init__(self, ca_file: str = "", **kwargs):
+        super().__init__(**kwargs)
+        self.ca_file = ca_file
+
+    @property
+    def ssl_context(self) -> ssl.SSLContext:
+        return verified_context(self.ca_file)
+
+    def open(self) -> bool:
+        if self.connection:
+            return False
+        params = {"local_hostname": DNS_NAME.get_fqdn(), "timeout": self.timeout}
+        if self.use_ssl:
+            params["context"] = self.ssl_context
+        connection = self.connection_class(self.host, self.port, **params)
+        try:
+            if self.use_tls:
+                connection.starttls(context=self.ssl_context)  # checks against self.host
+            if self.username and self.password:
+                connection.login(self.username, self.password)
+        except BaseException:
+            connection.close()
+            raise
+        self.connection = connection
+        return True
 
 
 class FolderBackend(BaseEmailBackend):

@@ -8,18 +8,24 @@ import os
 import signal
 import subprocess
 import time
-import urllib.error
-import urllib.request
 import xmlrpc.client
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from ..codeversion import loaded_code_fingerprint
-from . import processes, rpc
+from . import probe, processes, rpc
 from .errors import DeployError
 from .files import config_files, write_files
 from .gunicorn import proc_name
-from .layout import BUNDLE_MARKER_VARIABLE, JSON_LOGGER_CLASS, PACKAGE, WEB, WORKER, Program
+from .layout import (
+    BUNDLE_MARKER_VARIABLE,
+    JSON_LOGGER_CLASS,
+    PACKAGE,
+    TEXT_LOGGER_CLASS,
+    WEB,
+    WORKER,
+    Program,
+)
 from .preflight import (
     ensure_writable_dir,
     prepare_for_start,
@@ -61,11 +67,7 @@ def is_running(settings: DeploySettings) -> bool:
 
 
 def health_ok(settings: DeploySettings, timeout: float = 2.0) -> bool:
-    try:
-        with urllib.request.urlopen(settings.url + "/healthz", timeout=timeout) as response:  # noqa: S310
-            return response.status == 200
-    except (OSError, urllib.error.URLError):
-        return False
+    return probe.get_status(settings, "/healthz", timeout) == 200
 
 
 def start(settings: DeploySettings) -> str:
@@ -281,8 +283,14 @@ def prove_new_code_served(settings: DeploySettings) -> None:
         )
 
 
-# The package, its deploy package and the JSON logger class are all a master may import.
-MASTER_MAY_HOLD = {PACKAGE, f"{PACKAGE}.deploy", JSON_LOGGER_CLASS.rsplit(".", 1)[0]}
+# The package, its deploy package and the access-log classes (which mask link tokens) are
+# all a master may import: none of them imports app code.
+MASTER_MAY_HOLD = {
+    PACKAGE,
+    f"{PACKAGE}.deploy",
+    JSON_LOGGER_CLASS.rsplit(".", 1)[0],
+    TEXT_LOGGER_CLASS.rsplit(".", 1)[0],
+}
 
 
 def master_modules(settings: DeploySettings) -> list[str]:

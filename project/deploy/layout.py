@@ -24,6 +24,7 @@ BUNDLE_MARKER_VARIABLE = "BUNDLE_VAR_DIR"
 WSGI_TARGET = f"{PACKAGE}.wsgi:app"
 CLI_MODULE = f"{PACKAGE}.cli"
 JSON_LOGGER_CLASS = f"{PACKAGE}.deploy.json_access_log.JsonLogger"
+TEXT_LOGGER_CLASS = f"{PACKAGE}.deploy.access_log.MaskingLogger"
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,15 @@ class Layout:
         return self.run_dir / "supervisor.sock"
 
     @property
+    def socket_dir(self) -> Path:
+        """`--bind unix`: outside var/ (0700) so nginx's group can enter it, and nobody else."""
+        return self.root / "sock"
+
+    @property
+    def web_socket(self) -> Path:
+        return self.socket_dir / "web.sock"
+
+    @property
     def supervisord_pid(self) -> Path:
         return self.run_dir / "supervisord.pid"
 
@@ -157,6 +167,10 @@ class Layout:
     def nginx_example(self) -> Path:
         return self.etc / "nginx.conf.example"
 
+    @property
+    def nginx_https_example(self) -> Path:
+        return self.etc / "nginx-https.conf.example"
+
     def systemd_unit(self, unit_name: str, user: bool) -> Path:
         return self.etc / "systemd" / ("user" if user else "") / unit_name
 
@@ -173,4 +187,4 @@ class Layout:
         return self.log_dir / SUPERVISORD_LOG
 
     def private_dirs(self) -> list[Path]:
-        return [self.var, self.run_dir, self.log_dir, self.data_dir]
+        return [self.var, self.run_dir, self.log_dir, self.data_dir, self.mail_dir]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..user_errors import UserError
 from . import rpc
 from .control import health_ok, is_running
-from .settings import DeploySettings
+from .settings import DeploySettings, describe_environment
 
 
 def status(settings: DeploySettings) -> tuple[str, bool]:
@@ -22,6 +22,7 @@ def status(settings: DeploySettings) -> tuple[str, bool]:
     lines = [f"{info['name']:<12} {info['statename']:<9} {info['description']}" for info in infos]
     healthy = health_ok(settings)
     lines.append(f"url          {settings.url}  /healthz {'200 OK' if healthy else 'FAILING'}")
+    lines.append(f"environment  {describe_environment(settings.environment)}")
     lines.append(backup_line(settings))
     queue_text, queue_ok = queue_status(settings)
     lines.append(f"queue        {queue_text}")

@@ -80,6 +80,8 @@ stdout_logfile_backups = {section.log_backups}
 
 
 def render_supervisord_conf(settings: DeploySettings) -> str:
+    """umask 077: the logs, the mail folder and anything else the programs create are
+    private to this user (project/deploy/privacy.py)."""
     layout = settings.layout
     programs = "\n".join(render_section(section, settings) for section in sections(settings))
     return f"""\
@@ -99,7 +101,7 @@ logfile_maxbytes = 10MB
 logfile_backups = 5
 loglevel = info
 childlogdir = {layout.log_dir}
-umask = 027
+umask = 077
 nodaemon = false
 
 [rpcinterface:supervisor]
@@ -115,6 +117,8 @@ def render_environment(environment: dict[str, str]) -> str:
     """supervisord's KEY="value",… syntax; % is its interpolation marker, so double it."""
     parts = []
     for key, value in sorted(environment.items()):
+        if any(char in key + value for char in "\r\n\0"):  # settings.check_environment says why
+            raise ValueError(f"{key}: a line break cannot be rendered into supervisord.conf")
         escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%")
         parts.append(f'{key}="{escaped}"')
     return ",".join([*parts, 'PYTHONUNBUFFERED="1"'])

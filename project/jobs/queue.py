@@ -15,8 +15,8 @@ from flask import Flask, g, has_app_context
 from huey import Huey
 from huey.api import Task
 
-from ..user_errors import UserError
 from ..logs import current_request_id
+from ..user_errors import UserError
 from . import failures, storage
 
 log = logging.getLogger(__name__)
