@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..auth import emails, service
+from ..auth import emails, service, sessions
 from ..auth.forms import EmailChangeForm, PasswordChangeForm
 from ..auth.service import AccountError, Throttled, WrongPassword
 from ..auth.sessions import has_remember_cookie, start_session
@@ -34,7 +34,12 @@ def settings_page(status: int = 200, **forms):
     """The settings page with its two forms (fresh ones where none is given)."""
     forms.setdefault("form", PasswordChangeForm(formdata=None))
     forms.setdefault("email_form", EmailChangeForm(formdata=None))
-    return render_template("account/settings.html", **forms), status
+    listed = sessions.sessions_of(current_user)
+    here = sessions.current_row()
+    page = render_template(
+        "account/settings.html", sessions=listed, current_id=here.id if here else None, **forms
+    )
+    return page, status
 
 
 def change_password(form: PasswordChangeForm):
@@ -82,4 +87,29 @@ def change_email():
         flash(mail_failed_message("the confirmation link") + " Your address is unchanged.", "error")
         return redirect(url_for("account.settings"))
     flash(f"We sent a link to {address}: your address changes once you follow it.", "success")
+    return redirect(url_for("account.settings"))
+
+
+@bp.post("/sessions/<int(max=2147483647):session_id>/end")
+@login_required
+def end_session(session_id: int):
+    """End one of the user's sessions (another device, or this one)."""
+    here = sessions.current_row()
+    if here is not None and here.id == session_id:
+        sessions.end_session()
+        flash("You are logged out.", "info")
+        return redirect(url_for("auth.login"))
+    if not sessions.end_one(current_user, session_id):
+        flash("That session has ended already.", "info")
+    else:
+        flash("That session is logged out.", "success")
+    return redirect(url_for("account.settings"))
+
+
+@bp.post("/sessions/end-others")
+@login_required
+def end_other_sessions():
+    """Log out every other device; this session goes on."""
+    ended = sessions.end_others(current_user, sessions.current_row())
+    flash(f"Logged out {ended} other session{'s' if ended != 1 else ''}.", "success")
     return redirect(url_for("account.settings"))

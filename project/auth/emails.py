@@ -15,7 +15,7 @@ from .. import mail
 from ..extensions import db
 from ..models import User, new_session_token, utcnow
 from ..passwords import hash_password
-from . import throttle, tokens
+from . import sessions, throttle, tokens
 from .service import AccountError, check_current_password, check_password_rules, email_or_none
 from .tokens import LinkInvalid
 
@@ -80,7 +80,8 @@ def reset_password(user: User, new_password: str, client_ip: str) -> None:
     )
     if changed != 1:
         raise LinkInvalid()
-    user.session_token = token  # the caller logs this session in on the new token
+    user.session_token = token
+    sessions.end_all(user)  # the caller logs this browser in on a new session
     throttle.clear_account(user.email)
     log.info("password reset for user %s from %s", user.id, client_ip)
 

@@ -15,7 +15,7 @@ from ..errors import UserError
 from ..extensions import db
 from ..models import User, new_session_token, utcnow
 from ..passwords import hash_password, needs_rehash, verify_password
-from . import throttle
+from . import sessions, throttle
 from .throttle import Throttled
 
 __all__ = ["AccountError", "InvalidCredentials", "Throttled", "authenticate", "create_user"]
@@ -148,6 +148,7 @@ def change_password(user: User, current: str, new: str, client_ip: str) -> None:
     user.password_hash = hash_password(new)
     user.session_token = new_session_token()
     user.save(only=[User.password_hash, User.session_token])
+    sessions.end_all(user)
     log.info("password changed for user %s", user.id)
 
 
@@ -167,6 +168,7 @@ def end_all_sessions(user: User) -> None:
     """Log the user out everywhere: cookies holding the old token stop working."""
     user.session_token = new_session_token()
     user.save(only=[User.session_token])
+    sessions.end_all(user)
 
 
 def set_active(user: User, active: bool) -> None:
@@ -175,4 +177,6 @@ def set_active(user: User, active: bool) -> None:
     if not active:
         user.session_token = new_session_token()
     user.save(only=[User.active, User.session_token])
+    if not active:
+        sessions.end_all(user)
     log.info("user %s %s", user.id, "enabled" if active else "disabled")

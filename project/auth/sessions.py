@@ -1,23 +1,137 @@
-"""Starting and ending a login session (flask-login on Flask's signed cookie)."""
+"""Login sessions kept on the server: one `login_sessions` row per login, named by a secret.
+
+flask-login stores `user.get_id()` in the session cookie (and, with "remember me", in the
+remember cookie); here that id is a random secret naming a row, and only the secret's SHA-256
+is stored. Each request costs one indexed read (the row joined with its user), and "last seen"
+is written at most once a minute. A row unused for its idle timeout, or older than the absolute
+lifetime, is refused and deleted: a copied cookie stops working on the server, whatever the
+browser does with its expiry. Logging out deletes the row; a credential change deletes them all.
+"""
 
 from __future__ import annotations
 
-from flask import current_app, request, session
-from flask_login import login_user, logout_user
+import hashlib
+import secrets
+from datetime import datetime, timedelta
 
-from ..models import User
+from flask import current_app, request, session
+from flask_login import current_user, login_user, logout_user
+
+from ..models import LoginSession, User, utcnow
+
+# Write "last seen" at most this often per session, so reads do not each cost a write.
+TOUCH_INTERVAL = timedelta(seconds=60)
+ADDRESS_LENGTH = 64
+USER_AGENT_LENGTH = 255
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def client_details() -> dict:
+    """Where this request comes from, as shown in the user's list of sessions."""
+    return {
+        "client_address": (request.remote_addr or "")[:ADDRESS_LENGTH],
+        "user_agent": request.user_agent.string[:USER_AGENT_LENGTH],
+    }
 
 
 def start_session(user: User, remember: bool) -> None:
     """Log `user` in on a fresh session: nothing from before the login is carried over."""
     session.clear()
+    secret = secrets.token_urlsafe(32)
+    row = LoginSession.create(
+        user=user, key_hash=hash_secret(secret), remember=remember, **client_details()
+    )
+    attach(user, row, secret)
     login_user(user, remember=remember)
 
 
+def attach(user: User, row: LoginSession, secret: str) -> None:
+    """Make `row` the session `user` is loaded in (User.get_id hands out its secret)."""
+    user.login_secret = secret
+    user.login_session = row
+
+
+def load_user(secret: str) -> User | None:
+    """The active user of the live session `secret` names, else None (an expired row goes)."""
+    row = (
+        LoginSession.select(LoginSession, User)
+        .join(User)
+        .where((LoginSession.key_hash == hash_secret(secret)) & (User.active == True))  # noqa: E712
+        .first()
+    )
+    if row is None:
+        return None
+    now = utcnow()
+    if has_expired(row, now):
+        LoginSession.delete().where(LoginSession.id == row.id).execute()
+        return None
+    touch(row, now)
+    attach(row.user, row, secret)
+    return row.user
+
+
+def has_expired(row: LoginSession, now: datetime) -> bool:
+    """Idle for longer than its timeout, or older than the absolute lifetime."""
+    config = current_app.config
+    idle = config["SESSION_REMEMBER_IDLE_TIMEOUT" if row.remember else "SESSION_IDLE_TIMEOUT"]
+    too_idle = now - row.last_seen_at > timedelta(seconds=idle)
+    return too_idle or now - row.created_at > timedelta(seconds=config["SESSION_MAX_LIFETIME"])
+
+
+def touch(row: LoginSession, now: datetime) -> None:
+    if now - row.last_seen_at >= TOUCH_INTERVAL:
+        details = client_details()
+        LoginSession.update(last_seen_at=now, **details).where(LoginSession.id == row.id).execute()
+        row.last_seen_at = now
+        row.client_address = details["client_address"]
+
+
+def current_row() -> LoginSession | None:
+    """The login session of this request (loading the user if nobody has yet)."""
+    if not current_user.is_authenticated:
+        return None
+    return getattr(current_user._get_current_object(), "login_session", None)
+
+
 def end_session() -> None:
-    """Log out here; flask-login then also deletes the remember cookie."""
+    """Log out here: delete this session's row; flask-login also deletes the remember cookie."""
+    row = current_row()
+    if row is not None:
+        LoginSession.delete().where(LoginSession.id == row.id).execute()
     session.clear()
     logout_user()
+
+
+def end_all(user: User) -> None:
+    """End every session of `user`, on every device (credential changes, disabling)."""
+    LoginSession.delete().where(LoginSession.user == user.id).execute()
+
+
+def end_others(user: User, keep: LoginSession) -> int:
+    """End every session of `user` but `keep`; returns how many ended."""
+    query = LoginSession.delete().where(
+        (LoginSession.user == user.id) & (LoginSession.id != keep.id)
+    )
+    return query.execute()
+
+
+def end_one(user: User, session_id: int) -> bool:
+    """End session `session_id` if it is one of `user`'s; False when there is no such one."""
+    query = LoginSession.delete().where(
+        (LoginSession.user == user.id) & (LoginSession.id == session_id)
+    )
+    return query.execute() == 1
+
+
+def sessions_of(user: User) -> list[LoginSession]:
+    """The user's live sessions, most recently used first."""
+    now = utcnow()
+    rows = LoginSession.select().where(LoginSession.user == user.id)
+    live = [row for row in rows if not has_expired(row, now)]
+    return sorted(live, key=lambda row: row.last_seen_at, reverse=True)
 
 
 def has_remember_cookie() -> bool:
