@@ -10,6 +10,7 @@ from ..auth.forms import EmailChangeForm, PasswordChangeForm
 from ..auth.service import AccountError, Throttled, WrongPassword
 from ..auth.sessions import has_remember_cookie, start_session
 from ..auth.views import mail_failed_message
+from ..limits import Limited
 from ..mail import MailError
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -59,7 +60,7 @@ def change_password(form: PasswordChangeForm):
     return redirect(url_for("account.settings"))
 
 
-def throttled_page(exc: Throttled, **forms):
+def throttled_page(exc: Throttled | Limited, **forms):
     page, status = settings_page(429, **forms)
     return page, status, {"Retry-After": str(exc.retry_after)}
 
@@ -78,6 +79,9 @@ def change_email():
         )
     except Throttled as exc:
         form.form_errors.append(f"Too many failed attempts. Try again in {exc.retry_after} s.")
+        return throttled_page(exc, email_form=form)
+    except Limited as exc:
+        form.form_errors.append(f"Too many address changes. Try again in {exc.retry_after} s.")
         return throttled_page(exc, email_form=form)
     except AccountError as exc:
         field = form.password if isinstance(exc, WrongPassword) else form.new_email
