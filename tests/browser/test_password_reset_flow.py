@@ -41,6 +41,8 @@ def register_and_log_out(page) -> None:
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Repeat password").fill(PASSWORD)
     page.get_by_role("button", name="Register").click()
+    expect(page.get_by_text(f"We sent a message to {EMAIL}")).to_be_visible()
+    log_in(page, PASSWORD)
     expect(page.get_by_text("Please confirm your email address")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
 
