@@ -27,7 +27,7 @@ ADDRESS = "address"
 DEVICE = "device"
 FAILURES = Counter(LoginFailure, LoginFailure.failed_at)
 
-__all__ = ["KEY_LENGTH", "Attempt", "Throttled", "check", "reserve"]
+__all__ = ["KEY_LENGTH", "Attempt", "Throttled", "check", "record_failure", "reserve"]
 
 
 class Throttled(UserError):
@@ -92,6 +92,13 @@ def reserve(account: str | None, client_ip: str | None, device: str | None = Non
     if wait:
         raise Throttled(wait)
     return Attempt(account, device, ids)
+
+
+def record_failure(account: str | None, client_ip: str | None, device: str | None = None) -> None:
+    """Count one failed login that was checked elsewhere (whatever the counts are now)."""
+    now = utcnow()
+    for scope, key, _ in keys(account, client_ip, device):
+        FAILURES.insert(scope, key, now)
 
 
 def clear(scope: str, key: str) -> None:

@@ -258,3 +258,16 @@ def test_disabling_an_account_deletes_its_sessions(auth, app, client):
         set_active(User.get_by_id(user.id), True)  # re-enabling revives nothing
     assert rows(app) == []
     assert client.get("/account").status_code == 302
+
+
+def test_the_operators_set_password_ends_every_session(auth, app, client):
+    from project.admin import chores
+
+    auth.create_user()
+    auth.login(remember=True)
+    remembered = copy_of(app, client, "remember_token")
+    with app.app_context():
+        chores.set_password("ann@example.com", OTHER_PASSWORD)
+    assert client.get("/account").status_code == 302
+    assert remembered.get("/account").status_code == 302
+    assert rows(app) == []

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pytest
 from werkzeug.serving import make_server
 
-from project import create_app
+from project.app import create_app
 from project.auth import service
 from project.extensions import db
 
@@ -36,7 +36,8 @@ def server(app, database_url, auth, monkeypatch):
 
     monkeypatch.setattr(service, "verify_password", slow_verify)
     # Every request thread holds a connection while it checks the password.
-    racing = create_app("test", {"DATABASE_URL": database_url, "DB_MAX_CONNECTIONS": 40})
+    overrides = {"DATABASE_URL": database_url, "DB_MAX_CONNECTIONS": 40}
+    racing = create_app("test", overrides=overrides)
     assert racing.config["LOGIN_THROTTLE_PER_ACCOUNT"] == LIMIT  # the default
     httpd = make_server("127.0.0.1", 0, racing, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
