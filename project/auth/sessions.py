@@ -40,6 +40,7 @@ def client_details() -> dict:
 def start_session(user: User, remember: bool) -> None:
     """Log `user` in on a fresh session: nothing from before the login is carried over."""
     session.clear()
+    purge_expired(user)
     secret = secrets.token_urlsafe(32)
     row = LoginSession.create(
         user=user, key_hash=hash_secret(secret), remember=remember, **client_details()
@@ -79,6 +80,27 @@ def has_expired(row: LoginSession, now: datetime) -> bool:
     idle = config["SESSION_REMEMBER_IDLE_TIMEOUT" if row.remember else "SESSION_IDLE_TIMEOUT"]
     too_idle = now - row.last_seen_at > timedelta(seconds=idle)
     return too_idle or now - row.created_at > timedelta(seconds=config["SESSION_MAX_LIFETIME"])
+
+
+def purge_expired(user: User) -> int:
+    """Delete the user's rows that can no longer be used (closed browsers leave them)."""
+    config, now = current_app.config, utcnow()
+
+    def idle_since(key: str) -> datetime:
+        return now - timedelta(seconds=config[key])
+
+    expired = (
+        (LoginSession.created_at < now - timedelta(seconds=config["SESSION_MAX_LIFETIME"]))
+        | (
+            ~LoginSession.remember
+            & (LoginSession.last_seen_at < idle_since("SESSION_IDLE_TIMEOUT"))
+        )
+        | (
+            LoginSession.remember
+            & (LoginSession.last_seen_at < idle_since("SESSION_REMEMBER_IDLE_TIMEOUT"))
+        )
+    )
+    return LoginSession.delete().where((LoginSession.user == user.id) & expired).execute()
 
 
 def touch(row: LoginSession, now: datetime) -> None:

@@ -271,3 +271,17 @@ def test_the_operators_set_password_ends_every_session(auth, app, client):
     assert client.get("/account").status_code == 302
     assert remembered.get("/account").status_code == 302
     assert rows(app) == []
+
+
+def test_a_login_deletes_the_users_expired_rows_only(auth, app, clock):
+    auth.create_user()
+    auth.create_user("bob@example.com")
+    log_in_elsewhere(app)  # left idle: ends after 30 minutes
+    log_in_elsewhere(app, remember=True)  # lives on
+    bob = app.test_client()
+    bob.post("/auth/login", data={"email": "bob@example.com", "password": PASSWORD})
+    clock["now"] += timedelta(minutes=31)
+    with app.test_request_context():
+        user = User.get(User.email == "ann@example.com")
+        assert sessions.purge_expired(user) == 1
+    assert [(row.user_id, row.remember) for row in rows(app)] == [(1, True), (2, False)]
