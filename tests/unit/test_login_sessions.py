@@ -187,6 +187,9 @@ def test_end_one_other_session(auth, app, client):
     phone_row = rows(app)[0]
     response = client.post(f"/account/sessions/{phone_row.id}/end")
     assert response.status_code == 302
+    assert b"That session is logged out." in client.get(response.location).data
+    again = client.post(f"/account/sessions/{phone_row.id}/end")
+    assert b"That session has ended already." in client.get(again.location).data
     assert phone.get("/account").status_code == 302
     assert copy_of(app, phone, "remember_token").get("/account").status_code == 302
     assert laptop.get("/account").status_code == 200
@@ -285,3 +288,21 @@ def test_a_login_deletes_the_users_expired_rows_only(auth, app, clock):
         user = User.get(User.email == "ann@example.com")
         assert sessions.purge_expired(user) == 1
     assert [(row.user_id, row.remember) for row in rows(app)] == [(1, True), (2, False)]
+
+
+def test_a_password_change_keeps_remember_me_on_this_device_only(auth, app, client):
+    auth.create_user()
+    auth.login(remember=True)
+    old_cookie = client.get_cookie("remember_token").value
+    data = {"current_password": PASSWORD, "new_password": OTHER_PASSWORD}
+    client.post("/account/settings", data={**data, "confirm": OTHER_PASSWORD})
+    new_cookie = client.get_cookie("remember_token").value
+    assert new_cookie != old_cookie
+    (row,) = rows(app)
+    assert row.remember
+    restarted = app.test_client()
+    restarted.set_cookie("remember_token", new_cookie)
+    assert restarted.get("/account").status_code == 200
+    replayed = app.test_client()
+    replayed.set_cookie("remember_token", old_cookie)
+    assert replayed.get("/account").status_code == 302
