@@ -203,3 +203,34 @@ def test_registering_a_taken_address_answers_like_a_new_one(victim, mail_app, sm
     with mail_app.app_context():  # the owner's password is unchanged
         assert login_from(mail_app, "203.0.113.9").status_code == 302
         assert User.select().where(User.email == VICTIM).count() == 1
+
+
+def test_each_account_has_its_own_mail_limit(auth, app):
+    for email in ("a@example.com", "b@example.com"):
+        auth.create_user(email)
+        auth.login(email=email)
+        for n in range(5):
+            data = {"new_email": f"{email[0]}{n}@elsewhere.example", "password": PASSWORD}
+            assert auth.client.post("/account/email", data=data).status_code == 302
+        refused = auth.client.post("/account/email", data={**data, "new_email": "z@ex.com"})
+        assert refused.status_code == 429
+        auth.logout()
+
+
+def test_retry_after_of_a_mail_limit_counts_from_the_oldest_mail(victim, app, monkeypatch):
+    from datetime import timedelta
+
+    from project import limits
+    from project.models import utcnow
+
+    clock = {"now": utcnow()}
+    monkeypatch.setattr(limits, "utcnow", lambda: clock["now"])
+    start = clock["now"]
+    for n in range(3):
+        clock["now"] = start + timedelta(seconds=600 * n)
+        post_from(app.test_client(), "/auth/forgot", f"198.51.100.{n}", email=VICTIM)
+    clock["now"] = start + timedelta(seconds=1500)
+    refused = post_from(app.test_client(), "/auth/forgot", "198.51.100.9", email=VICTIM)
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "2100"  # the first mail leaves the hour then
+    assert b"Try again in 2100 seconds" in refused.data

@@ -306,3 +306,31 @@ def test_a_password_change_keeps_remember_me_on_this_device_only(auth, app, clie
     replayed = app.test_client()
     replayed.set_cookie("remember_token", old_cookie)
     assert replayed.get("/account").status_code == 302
+
+
+def test_logging_out_ends_only_this_session(auth, app, client):
+    auth.create_user()
+    auth.create_user("bob@example.com")
+    bob = app.test_client()
+    bob.post("/auth/login", data={"email": "bob@example.com", "password": PASSWORD})
+    phone = log_in_elsewhere(app)
+    auth.login()
+    auth.logout()
+    assert bob.get("/account").status_code == 200
+    assert phone.get("/account").status_code == 200
+    assert len(rows(app)) == 2
+
+
+def test_the_list_shows_only_the_users_own_sessions(auth, app, client):
+    auth.create_user()
+    auth.create_user("bob@example.com")
+    bob = app.test_client()
+    bob.post(
+        "/auth/login",
+        data={"email": "bob@example.com", "password": PASSWORD},
+        headers={"User-Agent": "BobsBrowser/1.0"},
+        environ_base={"REMOTE_ADDR": "192.0.2.99"},
+    )
+    auth.login()
+    page = client.get("/account/settings").get_data(as_text=True)
+    assert "BobsBrowser" not in page and "192.0.2.99" not in page
