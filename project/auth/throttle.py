@@ -1,10 +1,10 @@
 """Failed-login throttling, stored in the database so every worker and host shares the counts.
 
-Each login attempt is counted per client address (IPv6 by its /64) and either per device or
-per account: a browser with a valid device cookie for the account (auth/devices.py: it logged
-in to that account before) is counted per device, everyone else against the account. So
-strangers failing on an account block strangers, not the owner's own browsers (OWASP "device
-cookies"). A login is refused while a key has reached its limit within LOGIN_THROTTLE_WINDOW.
+A browser with a valid device cookie for the account (auth/devices.py: it logged in to that
+account before) is counted per device only; every other attempt is counted per client address
+(IPv6 by its /64) and per account. So strangers failing on an account, or from the owner's
+address, block strangers, not the owner's own browsers (OWASP "device cookies"). A login is
+refused while a key has reached its limit within LOGIN_THROTTLE_WINDOW.
 
 An attempt is counted before its password is checked and uncounted when it succeeds, so
 concurrent attempts cannot all slip under a limit (limits.Counter.reserve). Refused attempts
@@ -43,12 +43,16 @@ def window() -> timedelta:
 
 
 def keys(account: str | None, client_ip: str | None, device: str | None = None) -> list:
-    """(scope, key, limit) for each scope that applies; an unparsable email has no account."""
+    """(scope, key, limit) for each scope that applies; an unparsable email has no account.
+
+    A known device is limited on its own only: strangers behind the same address (a shared
+    NAT, a proxy with PROXY_HOPS unset) must not lock it out either.
+    """
     config = current_app.config
-    found = [(ADDRESS, client_key(client_ip), config["LOGIN_THROTTLE_PER_ADDRESS"])]
     if device:
-        found.append((DEVICE, device[:KEY_LENGTH], config["LOGIN_THROTTLE_PER_DEVICE"]))
-    elif account:
+        return [(DEVICE, device[:KEY_LENGTH], config["LOGIN_THROTTLE_PER_DEVICE"])]
+    found = [(ADDRESS, client_key(client_ip), config["LOGIN_THROTTLE_PER_ADDRESS"])]
+    if account:
         found.append((ACCOUNT, account[:KEY_LENGTH], config["LOGIN_THROTTLE_PER_ACCOUNT"]))
     return found
 

@@ -82,6 +82,17 @@ def test_a_browser_that_logged_in_before_still_logs_in_while_strangers_fail(vict
     assert response.status_code == 302 and response.location == "/account"
 
 
+def test_strangers_behind_the_owners_address_do_not_lock_the_owner_out(victim, app):
+    """A shared NAT, or nginx in front with PROXY_HOPS left at 0: everyone has one address."""
+    owner = app.test_client()
+    login_from(app, "192.0.2.1", client=owner)
+    owner.post("/auth/logout")
+    for n in range(30):
+        login_from(app, "192.0.2.1", email=f"u{n}@example.com", password=WRONG)
+    assert login_from(app, "192.0.2.1", email="u99@example.com").status_code == 429
+    assert login_from(app, "192.0.2.1", client=owner).status_code == 302
+
+
 def test_the_device_cookie_is_limited_on_its_own(victim, app):
     owner = app.test_client()
     login_from(app, "203.0.113.5", client=owner)
