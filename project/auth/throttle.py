@@ -27,7 +27,7 @@ ADDRESS = "address"
 DEVICE = "device"
 FAILURES = Counter(LoginFailure, LoginFailure.failed_at)
 
-__all__ = ["KEY_LENGTH", "Attempt", "Throttled", "record_failure", "reserve"]
+__all__ = ["KEY_LENGTH", "Attempt", "Throttled", "check", "record_failure", "reserve"]
 
 
 class Throttled(UserError):
@@ -55,6 +55,14 @@ def keys(account: str | None, client_ip: str | None, device: str | None = None) 
     if account:
         found.append((ACCOUNT, account[:KEY_LENGTH], config["LOGIN_THROTTLE_PER_ACCOUNT"]))
     return found
+
+
+def check(account: str | None, client_ip: str | None, device: str | None = None) -> None:
+    """Raise Throttled when a key is over its limit (no writing; for callers that count with
+    record_failure themselves, like the second factor's codes)."""
+    wait = FAILURES.wait(keys(account, client_ip, device), utcnow(), window())
+    if wait > 0:
+        raise Throttled(wait)
 
 
 class Attempt:

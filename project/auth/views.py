@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from ..limits import Limited
@@ -71,11 +80,32 @@ def login():
         else:
             if emails.must_confirm_first(user):
                 return unconfirmed(form, user)
-            start_session(user, remember=form.remember.data)
-            response = redirect(landing())
-            devices.remember_device(response, user.email)
-            return response
+            return logged_in(user, form.remember.data)
     return render_template("auth/login.html", form=form, next=safe_next(request.args.get("next")))
+
+
+def logged_in(user, remember: bool):
+    """The right password: a session (or the second step), and a device cookie either way,
+    since this browser has shown it knows the account's password."""
+    if second_factor_enabled(user):  # the password alone never yields a session
+        response = make_response(second_step(user, remember))
+    else:
+        start_session(user, remember=remember)
+        response = redirect(landing())
+    devices.remember_device(response, user.email)
+    return response
+
+
+def second_factor_enabled(user) -> bool:
+    from ..twofactor.service import is_enabled  # imported late: twofactor imports auth
+
+    return is_enabled(user)
+
+
+def second_step(user, remember: bool):
+    from ..twofactor import begin_second_step
+
+    return begin_second_step(user, remember, safe_next(request.args.get("next")))
 
 
 def unconfirmed(form: LoginForm, user):
