@@ -245,3 +245,34 @@ def test_retry_after_of_a_mail_limit_counts_from_the_oldest_mail(victim, app, mo
     assert refused.status_code == 429
     assert refused.headers["Retry-After"] == "2100"  # the first mail leaves the hour then
     assert b"Try again in 2100 seconds" in refused.data
+
+
+def lock_out_strangers(app):
+    strangers_fail(app)
+    assert login_from(app, "198.51.100.99").status_code == 429
+
+
+def test_an_expired_device_cookie_is_a_stranger(victim, app, monkeypatch):
+    import time
+
+    from itsdangerous import TimestampSigner
+
+    owner = app.test_client()
+    login_from(app, "203.0.113.5", client=owner)
+    owner.post("/auth/logout")
+    lock_out_strangers(app)
+    year_later = int(time.time()) + 365 * 24 * 3600 + 1  # DEVICE_COOKIE_DURATION
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: year_later)
+    assert login_from(app, "203.0.113.5", client=owner).status_code == 429
+
+
+def test_a_device_cookie_signed_for_another_purpose_is_refused(victim, app):
+    from itsdangerous import URLSafeTimedSerializer
+
+    lock_out_strangers(app)
+    forged = app.test_client()
+    payload = {"account": VICTIM, "nonce": "chosen-by-the-attacker"}
+    for salt in ("email-confirm", "password-reset", "cookie-session", None):
+        value = URLSafeTimedSerializer(app.secret_key, salt=salt).dumps(payload)
+        forged.set_cookie("device", value, path="/auth")
+        assert login_from(app, "198.51.100.98", client=forged).status_code == 429

@@ -334,3 +334,13 @@ def test_the_list_shows_only_the_users_own_sessions(auth, app, client):
     auth.login()
     page = client.get("/account/settings").get_data(as_text=True)
     assert "BobsBrowser" not in page and "192.0.2.99" not in page
+
+
+def test_refusing_an_expired_session_deletes_only_that_one(auth, app, client, clock):
+    auth.create_user()
+    auth.login()  # 30 idle minutes
+    kept = log_in_elsewhere(app, remember=True)  # 30 idle days
+    clock["now"] += timedelta(minutes=31)
+    assert client.get("/account").status_code == 302
+    assert [row.remember for row in rows(app)] == [True]
+    assert kept.get("/account").status_code == 200

@@ -55,7 +55,7 @@ def test_prod_login_sets_secure_cookies(tmp_path, monkeypatch, database_url):
         headers={"Referer": "https://localhost/auth/login"},  # Flask-WTF checks it over HTTPS
     )
     assert response.status_code == 302
-    for name in ("session", "remember_token"):
+    for name in ("session", "remember_token", "device"):
         assert "Secure" in set_cookie_header(response, name)
     db.obj.close_all()
 
