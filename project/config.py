@@ -48,11 +48,31 @@ class BaseConfig:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
     REMEMBER_COOKIE_DURATION = 30 * 24 * 3600  # seconds
+    # Login sessions live on the server (auth/sessions.py, ASVS 5.0 V7.3): one unused for its
+    # idle timeout (seconds; the longer one with "remember me"), or older than the absolute
+    # lifetime, is ended there, whatever its cookies say.
+    SESSION_IDLE_TIMEOUT = 30 * 60
+    SESSION_REMEMBER_IDLE_TIMEOUT = 30 * 24 * 3600
+    SESSION_MAX_LIFETIME = 30 * 24 * 3600
     # Failed logins allowed per account and per client address within the window
     # (seconds); over either limit a login is refused before any hashing (auth/throttle.py).
     LOGIN_THROTTLE_WINDOW = 900
     LOGIN_THROTTLE_PER_ACCOUNT = 10
     LOGIN_THROTTLE_PER_ADDRESS = 30
+    # A browser that logged in to an account before carries a signed device cookie for it:
+    # its attempts count per device (this limit), not against the account's limit, so
+    # strangers failing on an account do not lock its owner out (OWASP "device cookies").
+    LOGIN_THROTTLE_PER_DEVICE = 10
+    DEVICE_COOKIE_NAME = "device"
+    DEVICE_COOKIE_DURATION = 365 * 24 * 3600
+    # Mails the site sends on request (reset, confirmation, email change) and registrations,
+    # allowed per MAIL_LIMIT_WINDOW seconds (project/limits.py): per account asking, per
+    # recipient address, per client address; registrations per client address.
+    MAIL_LIMIT_WINDOW = 3600
+    MAIL_LIMIT_PER_ACCOUNT = 5
+    MAIL_LIMIT_PER_RECIPIENT = 3
+    MAIL_LIMIT_PER_CLIENT = 10
+    REGISTER_LIMIT_PER_CLIENT = 5
     # Strict-Transport-Security max-age, sent on HTTPS responses only; 0 sends none.
     HSTS_SECONDS = 0
     MAX_CONTENT_LENGTH = 1024 * 1024
