@@ -7,7 +7,7 @@ from importlib import import_module
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, database, error_pages, logs, mail, security, session_cookie
+from . import assets, converters, database, error_pages, logs, mail, security, session_cookie
 from .config import load_config
 from .extensions import csrf, login_manager
 from .health import HealthCheck
@@ -37,17 +37,18 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     assets.init_app(app)
     security.init_app(app)
     mail.init_app(app)
+    converters.init_app(app)  # before the blueprints: their routes use `<id:…>`
     register_blueprints(app)
     return app
 
 
 def wrap_wsgi(app: Flask) -> None:
-    """Health check in front of Flask; X-Forwarded-* believed only from the configured
-    number of proxies (nginx: 1)."""
+    """Health check in front of Flask; X-Forwarded-For/-Proto believed only from the configured
+    number of proxies (nginx: 1). X-Forwarded-Host never: the host is PUBLIC_URL's."""
     app.wsgi_app = HealthCheck(app.wsgi_app)
     hops = app.config["PROXY_HOPS"]
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import code
-import ipaddress
 import os
 import shutil
 import signal
@@ -13,7 +12,7 @@ import sys
 import click
 
 from . import assets
-from .config import PROJECT_ROOT, resolve_name
+from .config import PROJECT_ROOT, is_loopback, resolve_name
 from .errors import UserError
 
 
@@ -42,15 +41,6 @@ def deployed_config() -> str | None:
     return saved.config_name
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def run_dev_server(config_name, host: str, port: int, allow_remote: bool) -> None:
     if not is_loopback(host):
         if not allow_remote:
@@ -61,6 +51,7 @@ def run_dev_server(config_name, host: str, port: int, allow_remote: bool) -> Non
         click.echo(
             f"WARNING: the debugger is reachable from the network on {host}:{port}", err=True
         )
+    dev_public_url(host, port)
     app = build_app(config_name, use_deployed=False)  # dev means dev, even where prod runs
     migrate_app(app)
     watcher = start_asset_watcher()
@@ -70,6 +61,17 @@ def run_dev_server(config_name, host: str, port: int, allow_remote: bool) -> Non
         app.run(host=host, port=port, debug=True, use_reloader=True, extra_files=extra_files)
     finally:
         stop_asset_watcher(watcher)
+
+
+def dev_public_url(host: str, port: int) -> None:
+    """Links in mails point at this server (unless APP_PUBLIC_URL says otherwise); a remote
+    debugger needs the name visitors use, which only the user knows."""
+    if os.environ.get("APP_PUBLIC_URL"):
+        return
+    if not is_loopback(host):
+        raise UserError(f"set APP_PUBLIC_URL to the address visitors reach {host}:{port} at")
+    name = f"[{host}]" if ":" in host else host
+    os.environ["APP_PUBLIC_URL"] = f"http://{name}:{port}"
 
 
 def start_asset_watcher() -> subprocess.Popen | None:

@@ -6,7 +6,8 @@ app logger and so with the request id) before calling the 500 handler registered
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
 from .logs import current_request_id
@@ -28,6 +29,10 @@ def render_error(error: HTTPException):
         body = {"error": {"code": error_code(error), "message": error.description}}
         body["error"]["request_id"] = current_request_id()
         response = jsonify(body)
+    elif request_ctx.url_adapter is None:
+        # A Host outside TRUSTED_HOSTS: no URL can be built, so no page either.
+        response = make_response(f"{code} {error.name}: {error.description}\n")
+        response.mimetype = "text/plain"
     else:
         response = render_template(
             "error.html", error=error, code=code, request_id=current_request_id()

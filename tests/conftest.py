@@ -17,6 +17,7 @@ from project import create_app
 from project.config import PROJECT_ROOT
 from project.extensions import db
 from project.migrate import apply_pending
+from tests.helpers import wait_for_mail_threads
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 # Fixtures `smtp` (an in-process SMTP server) and `mail_app` for every test module.
@@ -62,6 +63,7 @@ def app(database_url, tmp_path, monkeypatch):
         apply_pending()
         db.close()
     yield app
+    wait_for_mail_threads()
     close_all(db)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -46,3 +47,11 @@ def app_log_text(app) -> str:
         handler.flush()
     with open(app.config["VAR_DIR"] + "/log/app.log", encoding="utf-8") as log:
         return log.read()
+
+
+def wait_for_mail_threads(timeout: float = 10.0) -> None:
+    """Let mail sent in the background (mail.send_in_background) finish: a test must not end,
+    and stop its SMTP server, under a message still being sent."""
+    for thread in threading.enumerate():
+        if thread.name == "mail":
+            thread.join(timeout)

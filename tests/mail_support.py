@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.helpers import free_port, wait_until
+from tests.helpers import free_port, wait_for_mail_threads, wait_until
 
 LINK = re.compile(r"https?://\S+")
 
@@ -61,6 +61,7 @@ def smtp():
     controller.start()
     controller.inbox = inbox
     yield controller
+    wait_for_mail_threads()
     controller.stop()
 
 

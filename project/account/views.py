@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..api import tokens
 from ..auth import emails, service
 from ..auth.forms import EmailChangeForm, PasswordChangeForm
 from ..auth.service import AccountError, Throttled, WrongPassword
@@ -34,7 +35,8 @@ def settings_page(status: int = 200, **forms):
     """The settings page with its two forms (fresh ones where none is given)."""
     forms.setdefault("form", PasswordChangeForm(formdata=None))
     forms.setdefault("email_form", EmailChangeForm(formdata=None))
-    return render_template("account/settings.html", **forms), status
+    api_tokens = tokens.live_tokens(current_user)
+    return render_template("account/settings.html", api_tokens=api_tokens, **forms), status
 
 
 def change_password(form: PasswordChangeForm):

@@ -8,9 +8,8 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..auth.service import MAX_PASSWORD_LENGTH
+from ..models import MAX_ID
 
-# Ids are 32-bit on PostgreSQL (serial); larger numbers can never match and would overflow.
-MAX_ID = 2**31 - 1
 # PostgreSQL text cannot hold NUL; refusing it up front keeps it a 422, never a 500.
 NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain NUL characters")
 
@@ -64,6 +63,24 @@ class TokenSchema(ma.Schema):
     token_type = fields.String(required=True, metadata={"example": "Bearer"})
     expires_at = UTCDateTime(required=True)
     expires_in = fields.Integer(required=True, metadata={"description": "Seconds"})
+
+
+class TokenInfoSchema(ma.Schema):
+    """A live token as its owner sees it: never the secret (only its hash is kept)."""
+
+    id = fields.Integer(required=True)
+    created_at = UTCDateTime(required=True)
+    last_used_at = UTCDateTime(
+        required=True, allow_none=True, metadata={"description": "Null: never used"}
+    )
+    expires_at = UTCDateTime(required=True)
+    current = fields.Boolean(
+        required=True, metadata={"description": "True for the token this request was made with"}
+    )
+
+
+class TokenListSchema(ma.Schema):
+    items = fields.List(fields.Nested(TokenInfoSchema), required=True)
 
 
 class UserSchema(ma.Schema):

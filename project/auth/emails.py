@@ -11,9 +11,10 @@ import logging
 import peewee
 from flask import current_app
 
-from .. import mail
+from .. import links, mail
 from ..extensions import db
-from ..models import User, new_session_token, utcnow
+from ..models import User, new_credential_stamp, new_session_token, utcnow
+from ..notices import send_notice
 from ..passwords import hash_password
 from . import throttle, tokens
 from .service import AccountError, check_current_password, check_password_rules, email_or_none
@@ -49,7 +50,7 @@ def request_password_reset(raw_email: str, client_ip: str) -> None:
     if user is None:
         log.info("password reset asked for unknown address %r from %s", account, client_ip)
         return
-    link = mail.external_url("auth.reset_password", token=tokens.reset_token(user))
+    link = links.external_url("auth.reset_password", token=tokens.reset_token(user))
     context = {"link": link, "hours": hours(current_app.config["PASSWORD_RESET_MAX_AGE"])}
     message = mail.make_message(
         user.email, "Reset your password", "mail/reset_password.txt", **context
@@ -63,7 +64,8 @@ def active_user_with(address: str) -> User | None:
 
 
 def reset_password(user: User, new_password: str, client_ip: str) -> None:
-    """Set the password from a reset link; ends every session; LinkInvalid if used already.
+    """Set the password from a reset link; ends every session and API token; the owner is
+    told by mail. LinkInvalid if used already.
 
     Following the link proved the mailbox is the user's, so it also confirms the address.
     """
@@ -73,6 +75,7 @@ def reset_password(user: User, new_password: str, client_ip: str) -> None:
         User.update(
             password_hash=hash_password(new_password),
             session_token=token,
+            credential_stamp=new_credential_stamp(),
             email_confirmed_at=user.email_confirmed_at or utcnow(),
         )
         .where((User.id == user.id) & (User.password_hash == user.password_hash))
@@ -83,12 +86,13 @@ def reset_password(user: User, new_password: str, client_ip: str) -> None:
     user.session_token = token  # the caller logs this session in on the new token
     throttle.clear_account(user.email)
     log.info("password reset for user %s from %s", user.id, client_ip)
+    send_notice(user, "password_reset")
 
 
 def send_confirmation(user: User, address: str | None = None) -> None:
     """Mail a link confirming `address` (default: the current one); raises MailError."""
     address = address or user.email
-    link = mail.external_url("auth.confirm_email", token=tokens.confirm_token(user, address))
+    link = links.external_url("auth.confirm_email", token=tokens.confirm_token(user, address))
     template = "mail/confirm_email.txt" if address == user.email else "mail/change_email.txt"
     max_age = current_app.config["EMAIL_CONFIRM_MAX_AGE"]
     context = {"link": link, "hours": hours(max_age), "old": user.email}
@@ -126,7 +130,10 @@ def confirm_email(token: str) -> User:
     if apply_update(query) != 1:
         raise LinkInvalid()
     log.info("address confirmed for user %s", user.id)
-    return User.get_by_id(user.id)
+    confirmed = User.get_by_id(user.id)
+    if address != user.email:
+        send_notice(confirmed, "email_changed", to=user.email)  # the old address: it lost it
+    return confirmed
 
 
 def apply_update(query) -> int:

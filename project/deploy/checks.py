@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..config import ConfigError, secret_key_file
+from . import public_url
 from .preflight import app_config
 from .settings import DeploySettings
 
@@ -40,6 +41,10 @@ def check_bind(settings: DeploySettings) -> Iterator[Finding]:
         yield WARN, f"gunicorn binds {settings.host}: put nginx in front and bind 127.0.0.1"
     else:
         yield OK, f"gunicorn binds {settings.host}:{settings.port}"
+
+
+def check_public_url(settings: DeploySettings) -> Iterator[Finding]:
+    yield public_url.finding(settings)
 
 
 def check_permissions(settings: DeploySettings) -> Iterator[Finding]:
@@ -114,6 +119,7 @@ def check_systemd_unit(settings: DeploySettings) -> Iterator[Finding]:
 CHECKS: list[Callable[[DeploySettings], Iterator[Finding]]] = [
     check_config,
     check_bind,
+    check_public_url,
     check_permissions,
     check_database,
     check_assets,

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from ..config import load_config, secret_key_file
-from . import DeployError, processes
+from . import DeployError, processes, public_url
 from .gunicorn import render_gunicorn_conf
 from .settings import DeploySettings
 
@@ -26,6 +26,8 @@ def prepare_for_start(settings: DeploySettings) -> None:
             "stop it or pass --port"
         )
     ensure_secret_key(settings)
+    for problem in public_url.errors(settings):
+        raise DeployError(problem)
     app_config(settings)
 
 

@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import PROJECT_ROOT, resolve_name, var_dir
+from ..config import PROJECT_ROOT, is_loopback, resolve_name, var_dir
 
 SETTINGS_FILE = "deploy.json"
 # Environment passed to the workers: captured from `start`'s own environment.
@@ -81,9 +81,33 @@ class DeploySettings:
         """Short identifier for process titles and supervisord: the project folder's name."""
         return self.root.name
 
+    @property
+    def proxy_hops(self) -> int:
+        """APP_PROXY_HOPS as the workers will read it (a bad value is the config's to report)."""
+        try:
+            return int(self.environment.get("APP_PROXY_HOPS") or 0)
+        except ValueError:
+            return 0
+
+    @property
+    def reachable_from_outside(self) -> bool:
+        """Bound beyond loopback, or behind a proxy: users then come by some other name."""
+        return not is_loopback(self.host) or self.proxy_hops >= 1
+
+    @property
+    def public_url(self) -> str:
+        """APP_PUBLIC_URL; else, for a loopback-only bundle, the URL it binds; else ""."""
+        given = self.environment.get("APP_PUBLIC_URL", "")
+        if given or self.reachable_from_outside:
+            return given
+        return self.url
+
     def app_environment(self) -> dict[str, str]:
         """Environment the workers (and ctl's own migrate/check) run with."""
-        return {**self.environment, "APP_CONFIG": self.config_name, "APP_VAR_DIR": str(self.var)}
+        env = {**self.environment, "APP_CONFIG": self.config_name, "APP_VAR_DIR": str(self.var)}
+        if self.public_url:
+            env["APP_PUBLIC_URL"] = self.public_url
+        return env
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True) + "\n"

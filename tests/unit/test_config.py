@@ -3,11 +3,13 @@ import pytest
 from project import create_app
 from project.config import DEV_SECRET_KEY, ConfigError, load_config
 
+PUBLIC = {"APP_PUBLIC_URL": "https://example.com"}
+
 
 def test_named_configs_are_chosen_by_name():
     assert load_config("dev", environ={})["DEBUG"] is True
     assert load_config("test", environ={})["TESTING"] is True
-    prod = load_config("prod", environ={"APP_SECRET_KEY": "x" * 40})
+    prod = load_config("prod", environ={"APP_SECRET_KEY": "x" * 40, **PUBLIC})
     assert prod["DEBUG"] is False and prod["SESSION_COOKIE_SECURE"] is True
 
 
@@ -65,10 +67,13 @@ def test_prod_create_app_refuses_dev_secret(tmp_path, monkeypatch):
 def test_prod_reads_generated_secret_key_file(tmp_path, monkeypatch):
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
     (tmp_path / "secret_key").write_text("k" * 64 + "\n")
-    assert load_config("prod", environ={})["SECRET_KEY"] == "k" * 64
+    assert load_config("prod", environ=PUBLIC)["SECRET_KEY"] == "k" * 64
 
 
 def test_environment_secret_beats_file(tmp_path, monkeypatch):
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
     (tmp_path / "secret_key").write_text("k" * 64)
-    assert load_config("prod", environ={"APP_SECRET_KEY": "e" * 40})["SECRET_KEY"] == "e" * 40
+    assert (
+        load_config("prod", environ={"APP_SECRET_KEY": "e" * 40, **PUBLIC})["SECRET_KEY"]
+        == "e" * 40
+    )

@@ -8,7 +8,7 @@ from itsdangerous import TimestampSigner
 
 from project import devtools
 from project.auth.service import create_user
-from project.models import User
+from project.models import ApiToken, User
 from tests.conftest import PASSWORD
 from tests.helpers import app_log_text, free_port
 from tests.mail_support import body, link_path
@@ -238,3 +238,16 @@ def test_confirm_button_checks_csrf(registered, app, client):
     response = client.post(registered)
     assert response.status_code == 400 and b"security token" in response.data
     assert user_row(app).email_confirmed_at is None
+
+
+def test_required_confirmation_also_holds_for_api_tokens(required, auth, client, smtp, app):
+    """F-03: the login page refused an unconfirmed account, POST /api/v1/tokens gave 201."""
+    auth.register()
+    credentials = {"email": "ann@example.com", "password": PASSWORD}
+    refused = client.post("/api/v1/tokens", json=credentials)
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "email_unconfirmed"
+    with app.app_context():
+        assert ApiToken.select().count() == 0
+    assert confirm(client, link_path(smtp.inbox.wait_for(1)[0])).status_code == 302
+    assert client.post("/api/v1/tokens", json=credentials).status_code == 201
