@@ -251,3 +251,12 @@ def test_required_confirmation_also_holds_for_api_tokens(required, auth, client,
         assert ApiToken.select().count() == 0
     assert confirm(client, link_path(smtp.inbox.wait_for(1)[0])).status_code == 302
     assert client.post("/api/v1/tokens", json=credentials).status_code == 201
+
+
+def test_link_confirms_a_user_who_is_not_the_first(mail_app, auth, client, smtp, app):
+    """The link loads its own user, not whichever row comes first (mutation report)."""
+    auth.create_user("zed@example.com")
+    assert auth.register().status_code == 302
+    assert confirm(client, link_path(smtp.inbox.wait_for(1)[0])).status_code == 302
+    assert user_row(app).email_confirmed_at is not None
+    assert user_row(app, "zed@example.com").email_confirmed_at is None
