@@ -11,8 +11,7 @@ import sys
 
 import click
 
-from . import assets
-from .config import PROJECT_ROOT, is_loopback, resolve_name
+from .config import PROJECT_ROOT, choose_config_name, is_loopback
 from .errors import UserError
 
 
@@ -20,25 +19,15 @@ def build_app(config_name: str | None, default: str = "dev", use_deployed: bool 
     """The app for `config_name`, else APP_CONFIG, else the deployed one, else `default`.
 
     On a server, `migrate`, `create-user` and `shell` thus reach the database the running site
-    uses (the APP_* environment saved by `start`), not a fresh dev database.
+    uses (the APP_* environment saved by `start` fills the gaps in ours), not a fresh dev one.
     """
-    from . import create_app
-
-    chosen = config_name or os.environ.get("APP_CONFIG")
-    chosen = chosen or (deployed_config() if use_deployed else None) or default
-    return create_app(resolve_name(chosen))
-
-
-def deployed_config() -> str | None:
-    """Config name saved by `scripts/ctl start`; its APP_* environment fills the gaps in ours."""
+    from .app import create_app
     from .deploy.settings import load_saved
 
-    saved = load_saved()
-    if saved is None:
-        return None
-    for key, value in saved.app_environment().items():
-        os.environ.setdefault(key, value)
-    return saved.config_name
+    saved = load_saved(os.environ) if use_deployed else None
+    environ = {**(saved.app_environment() if saved else {}), **os.environ}
+    name = choose_config_name(config_name, environ, saved.config_name if saved else None, default)
+    return create_app(name, environ=environ)
 
 
 def run_dev_server(config_name, host: str, port: int, allow_remote: bool) -> None:
@@ -51,11 +40,14 @@ def run_dev_server(config_name, host: str, port: int, allow_remote: bool) -> Non
         click.echo(
             f"WARNING: the debugger is reachable from the network on {host}:{port}", err=True
         )
+    refuse_busy_port(host, port)
     dev_public_url(host, port)
     app = build_app(config_name, use_deployed=False)  # dev means dev, even where prod runs
     migrate_app(app)
     watcher = start_asset_watcher()
     try:
+        from . import assets
+
         # A rebuild rewrites the manifest: restart so the pages get the new hashes.
         extra_files = [assets.manifest_path(app)]
         app.run(host=host, port=port, debug=True, use_reloader=True, extra_files=extra_files)
@@ -72,6 +64,16 @@ def dev_public_url(host: str, port: int) -> None:
         raise UserError(f"set APP_PUBLIC_URL to the address visitors reach {host}:{port} at")
     name = f"[{host}]" if ":" in host else host
     os.environ["APP_PUBLIC_URL"] = f"http://{name}:{port}"
+
+
+def refuse_busy_port(host: str, port: int) -> None:
+    """The same one-line error as `start` (the reloader's child re-binds the parent's port)."""
+    from .deploy import processes
+
+    if os.environ.get("WERKZEUG_RUN_MAIN") != "true" and processes.port_in_use(host, port):
+        raise UserError(
+            f"port {port} on {host} is already in use by another process: stop it or pass --port"
+        )
 
 
 def start_asset_watcher() -> subprocess.Popen | None:
@@ -115,6 +117,29 @@ def migrate_app(app) -> list[str]:
 
 def migrate(config_name) -> list[str]:
     return migrate_app(build_app(config_name))
+
+
+def database_status(config_name) -> dict:
+    """{"reachable": bool, "pending": [migration names]} for `scripts/ctl check`."""
+    from .database import can_query
+    from .extensions import db
+    from .migrate import pending
+
+    app = build_app(config_name)
+    with app.app_context():
+        try:
+            if not can_query():
+                return {"reachable": False, "pending": []}
+            return {"reachable": True, "pending": pending()}
+        finally:
+            close_database(db)
+
+
+def close_database(db) -> None:
+    db.close()
+    close_pool = getattr(db.obj, "close_all", None)
+    if close_pool:
+        close_pool()
 
 
 def create_user(config_name, email: str, password: str, admin: bool):

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from flask import Flask, g, has_app_context, request
 
+from .deploy.layout import PROJECT_ROOT, Layout
+
 REQUEST_ID_HEADER = "X-Request-ID"
 # Accept a proxy's id only if it looks like one: bounded, no spaces or quotes for the logs.
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -73,7 +75,7 @@ class JsonFormatter(logging.Formatter):
 
 
 def app_log_path(app: Flask) -> Path:
-    return Path(app.config["VAR_DIR"]) / "log" / "app.log"
+    return Layout(PROJECT_ROOT, Path(app.config["VAR_DIR"])).app_log
 
 
 def configure_app_logger(app: Flask) -> None:

@@ -19,6 +19,7 @@ from flask_mailman import EmailMessage, Mail
 from flask_mailman.backends.base import BaseEmailBackend
 
 from .config import ConfigError
+from .deploy.layout import PROJECT_ROOT, Layout
 from .errors import UserError
 from .logs import current_request_id
 from .models import utcnow
@@ -37,7 +38,7 @@ def init_app(app: Flask) -> None:
 
 
 def mail_dir() -> Path:
-    return Path(current_app.config["VAR_DIR"]) / "mail"
+    return Layout(PROJECT_ROOT, Path(current_app.config["VAR_DIR"])).mail_dir
 
 
 def make_message(to: str, subject: str, template: str, **context) -> EmailMessage:

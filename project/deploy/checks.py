@@ -7,9 +7,10 @@ import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..config import ConfigError, secret_key_file
+from ..config import ConfigError
 from . import public_url
-from .preflight import app_config
+from .errors import DeployError
+from .preflight import app_config, database_status, log_path_problem
 from .settings import DeploySettings
 
 OK, WARN, ERROR = "ok", "warning", "error"
@@ -50,7 +51,7 @@ def check_public_url(settings: DeploySettings) -> Iterator[Finding]:
 def check_permissions(settings: DeploySettings) -> Iterator[Finding]:
     expectations = [
         (settings.run_dir, 0o700),
-        (secret_key_file(), 0o600),
+        (settings.layout.secret_key, 0o600),
         (settings.supervisor_socket, 0o700),
         (settings.etc / "supervisord.conf", 0o600),
     ]
@@ -69,35 +70,34 @@ def permission_finding(path: Path, wanted: int) -> Finding:
     return OK, f"{path} mode {mode:o}"
 
 
-def check_database(settings: DeploySettings) -> Iterator[Finding]:
-    from .. import create_app
-    from ..database import can_query
-    from ..extensions import db
-    from ..migrate import pending
+def check_log_paths(settings: DeploySettings) -> Iterator[Finding]:
+    for path in (settings.access_log_path, settings.error_log_path):
+        problem = log_path_problem(path)
+        yield (ERROR, problem) if problem else (OK, f"log {path} writable")
 
-    os.environ.update(settings.app_environment())
+
+def check_database(settings: DeploySettings) -> Iterator[Finding]:
     try:
-        app = create_app(settings.config_name)
+        app_config(settings)
     except ConfigError:
         return  # reported by check_config
-    with app.app_context():
-        if not can_query():
-            yield ERROR, "database does not answer: check APP_DATABASE_URL"
-            return
-        todo = pending()
-        db.close()
-    yield (
-        (ERROR, f"migrations not applied: {', '.join(todo)}")
-        if todo
-        else (OK, "migrations applied")
-    )
+    try:
+        found = database_status(settings)
+    except DeployError as exc:
+        yield ERROR, str(exc)
+        return
+    if not found["reachable"]:
+        yield ERROR, "database does not answer: check APP_DATABASE_URL"
+    elif found["pending"]:
+        yield ERROR, f"migrations not applied: {', '.join(found['pending'])}"
+    else:
+        yield OK, "migrations applied"
 
 
 def check_assets(settings: DeploySettings) -> Iterator[Finding]:
     if not (settings.root / "package.json").exists():
         return
-    manifest = settings.root / "project" / "static" / "gen" / "manifest.json"
-    if manifest.exists():
+    if settings.layout.assets_manifest.exists():
         yield OK, "front-end assets built"
     else:
         yield ERROR, "front-end assets not built: run scripts/build-assets"
@@ -121,6 +121,7 @@ CHECKS: list[Callable[[DeploySettings], Iterator[Finding]]] = [
     check_bind,
     check_public_url,
     check_permissions,
+    check_log_paths,
     check_database,
     check_assets,
     check_systemd_unit,

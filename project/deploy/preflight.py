@@ -2,18 +2,72 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
+import socket
 import subprocess
+import tempfile
 from pathlib import Path
 
-from ..config import load_config, secret_key_file
-from . import DeployError, processes, public_url
+from ..config import load_config
+from . import processes, public_url
+from .errors import DeployError
 from .gunicorn import render_gunicorn_conf
+from .layout import CLI_MODULE
 from .settings import DeploySettings
 
 # sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
 MAX_SOCKET_PATH = 107
+
+
+def validate_flags(settings: DeploySettings) -> None:
+    """Everything a flag can get wrong, checked before anything is stopped or started."""
+    check_host(settings.host)
+    for path in (settings.access_log_path, settings.error_log_path):
+        problem = log_path_problem(path)
+        if problem:
+            raise DeployError(problem)
+
+
+def check_host(host: str) -> None:
+    try:
+        socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise DeployError(
+            f"--host {host!r} is not an address or a name this host resolves"
+        ) from None
+
+
+def log_path_problem(path: Path) -> str | None:
+    """Why a log file cannot be written at `path` (its folder created if missing), or None."""
+    if path.is_dir():
+        return f"log path {path} is a folder: name a file"
+    if path.exists():
+        return None if os.access(path, os.W_OK) else f"log file {path} is not writable by this user"
+    folder = nearest_existing(path.parent)
+    if not folder.is_dir():
+        return f"log path {path}: {folder} is not a folder"
+    if not can_create_in(folder):
+        return f"cannot create log file {path}: nothing can be created in {folder}"
+    return None
+
+
+def can_create_in(folder: Path) -> bool:
+    """Try it: os.access says yes to root even on /proc; a real file cannot lie."""
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".ctl-probe-")
+    except OSError:
+        return False
+    os.close(fd)
+    os.unlink(probe)
+    return True
+
+
+def nearest_existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
 
 
 def prepare_for_start(settings: DeploySettings) -> None:
@@ -40,11 +94,11 @@ def check_socket_path(path: Path) -> None:
 
 
 def make_var_dirs(settings: DeploySettings) -> None:
-    for folder in (settings.var, settings.run_dir, settings.log_dir, settings.var / "data"):
+    for folder in settings.layout.private_dirs():
         ensure_writable_dir(folder)
     settings.run_dir.chmod(0o700)
     for log in (settings.access_log_path, settings.error_log_path):
-        log.parent.mkdir(parents=True, exist_ok=True)
+        ensure_writable_dir(log.parent)
 
 
 def ensure_writable_dir(folder: Path) -> None:
@@ -58,14 +112,15 @@ def ensure_writable_dir(folder: Path) -> None:
 
 def remove_stale_files(settings: DeploySettings) -> None:
     """A crashed supervisord leaves its pidfile and socket; remove them if nobody owns them."""
-    pidfile = settings.run_dir / "supervisord.pid"
+    layout = settings.layout
+    pidfile = layout.supervisord_pid
     pid = processes.read_pid(pidfile)
     if pid is not None and processes.is_alive(pid) and "supervisord" in processes.command_line(pid):
         raise DeployError(
             f"supervisord (pid {pid}) is alive but does not answer on "
             f"{settings.supervisor_socket}: kill it (kill {pid}) and retry"
         )
-    for stale in (pidfile, settings.supervisor_socket, settings.run_dir / "gunicorn.pid"):
+    for stale in (pidfile, layout.supervisor_socket, layout.gunicorn_pid):
         stale.unlink(missing_ok=True)
 
 
@@ -73,7 +128,7 @@ def ensure_secret_key(settings: DeploySettings) -> None:
     """Generate var/secret_key once (0600) unless a key comes from the environment."""
     if settings.environment.get("APP_SECRET_KEY"):
         return
-    path = secret_key_file()
+    path = settings.layout.secret_key
     if path.exists():
         return
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -90,27 +145,43 @@ def app_config(settings: DeploySettings) -> dict:
     return load_config(settings.config_name, environ=app_environ(settings))
 
 
-def run_migrations(settings: DeploySettings) -> list[str]:
-    """Apply migrations once, here, before any worker starts."""
-    os.environ.update(settings.app_environment())
-    from .. import create_app
-    from ..extensions import db
-    from ..migrate import apply_pending
+def run_ctl_child(settings: DeploySettings, *args: str, timeout: float = 300):
+    """`python -m project.cli ARGS` with exactly the workers' environment, output captured."""
+    return subprocess.run(
+        [str(settings.venv_bin / "python"), "-m", CLI_MODULE, *args],
+        capture_output=True,
+        text=True,
+        cwd=settings.root,
+        env=app_environ(settings),
+        check=False,
+        timeout=timeout,
+    )
 
-    app = create_app(settings.config_name)
-    with app.app_context():
-        try:
-            return apply_pending()
-        finally:
-            db.close()
-            close_pool = getattr(db.obj, "close_all", None)
-            if close_pool:
-                close_pool()
+
+def run_migrations(settings: DeploySettings) -> str:
+    """Apply migrations once, here, before any worker starts (in a child, as a worker would)."""
+    result = run_ctl_child(settings, "migrate", "--config", settings.config_name)
+    if result.returncode != 0:
+        raise DeployError(f"migrations failed: {last_error_line(result)}")
+    return result.stdout.strip()
+
+
+def database_status(settings: DeploySettings) -> dict:
+    """{"reachable", "pending"} from a child process with the workers' environment."""
+    result = run_ctl_child(settings, "db-status", "--config", settings.config_name)
+    if result.returncode != 0:
+        raise DeployError(f"database check failed: {last_error_line(result)}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def last_error_line(result: subprocess.CompletedProcess) -> str:
+    lines = (result.stderr or result.stdout).strip().splitlines()
+    return lines[-1].removeprefix("error: ") if lines else f"exit status {result.returncode}"
 
 
 def verify_new_code(settings: DeploySettings) -> None:
     """Import the app and load the new gunicorn config in a separate process, as a worker would."""
-    candidate = settings.run_dir / "gunicorn.conf.candidate.py"
+    candidate = settings.layout.candidate_gunicorn_conf
     candidate.write_text(render_gunicorn_conf(settings))
     result = subprocess.run(
         [str(settings.venv_bin / "gunicorn"), "--check-config", "--config", str(candidate)],

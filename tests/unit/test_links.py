@@ -6,7 +6,7 @@ X-Forwarded-Host), so that the victim is mailed a link to the attacker's site.
 
 import pytest
 
-from project import create_app
+from project.app import create_app
 from project.config import ConfigError, load_config
 from project.deploy import nginx, public_url
 from project.deploy.checks import check_public_url
@@ -29,7 +29,7 @@ def site(database_url, tmp_path, monkeypatch, smtp):
         monkeypatch.setenv("APP_DATABASE_URL", database_url)
         for key, value in env.items():
             monkeypatch.setenv(f"APP_{key}", value)
-        app = create_app("test", {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port})
+        app = create_app("test", overrides={"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port})
         with app.app_context():
             apply_pending()
             from project.auth.service import create_user

@@ -94,13 +94,13 @@ def test_no_password_reaches_any_log(auth, client, app, caplog):
 
 def test_dummy_hash_is_made_when_the_app_is_built(database_url, tmp_path, monkeypatch):
     """F-27: the first unknown-email login paid for the dummy hash (slower: a timing oracle)."""
-    from project import create_app
+    from project.app import create_app
     from project.migrate import apply_pending
     from tests.conftest import close_all
 
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path / "var"))
     service._dummy_hash.cache_clear()
-    app = create_app("test", {"DATABASE_URL": database_url})
+    app = create_app("test", overrides={"DATABASE_URL": database_url})
     with app.app_context():
         apply_pending()
         db.close()

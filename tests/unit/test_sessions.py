@@ -1,6 +1,6 @@
 """Session cookies: flags, the rotating session token, remember-me, tampering."""
 
-from project import create_app
+from project.app import create_app
 from project.auth.service import create_user
 from project.config import load_config
 from project.extensions import db
@@ -39,7 +39,7 @@ def test_prod_login_sets_secure_cookies(tmp_path, monkeypatch, database_url):
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("APP_SECRET_KEY", "k" * 40)
     monkeypatch.setenv("APP_PUBLIC_URL", "https://localhost")
-    app = create_app("prod", {"DATABASE_URL": database_url, **CHEAP_HASHING})
+    app = create_app("prod", overrides={"DATABASE_URL": database_url, **CHEAP_HASHING})
     with app.app_context():
         apply_pending()
         create_user("ann@example.com", PASSWORD)
