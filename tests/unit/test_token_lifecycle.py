@@ -225,3 +225,13 @@ def test_last_use_is_recorded_only_for_the_token_used(app, client, ann):
     client.get("/api/v1/me", headers=bearer(used))
     with app.app_context():
         assert ApiToken.select().where(ApiToken.last_used_at.is_null(False)).count() == 1
+
+
+def test_the_operators_set_password_ends_every_token(app, client, ann):
+    """`scripts/ctl set-password` (admin.chores) goes through end_all_sessions."""
+    from project.admin.chores import set_password
+
+    token = make_token(app, ann)
+    with app.app_context():
+        set_password("alice@example.com", OWNER_PASSWORD)
+    assert not works(client, token)
