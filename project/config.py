@@ -94,6 +94,8 @@ class BaseConfig:
     EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600
     # True: an account whose address is not confirmed cannot log in (default: a banner only).
     EMAIL_CONFIRMATION_REQUIRED = False
+    # True: an admin without a second factor reaches only the two-factor setup page.
+    REQUIRE_TWO_FACTOR_FOR_ADMINS = False
 
 
 class DevConfig(BaseConfig):
@@ -121,6 +123,7 @@ class ProdConfig(BaseConfig):
     REMEMBER_COOKIE_SECURE = True
     HSTS_SECONDS = 365 * 24 * 3600
     REQUIRE_STRONG_SECRET = True
+    REQUIRE_TWO_FACTOR_FOR_ADMINS = True
 
 
 CONFIGS: dict[str, type[BaseConfig]] = {"dev": DevConfig, "test": TestConfig, "prod": ProdConfig}

@@ -91,6 +91,7 @@ class Tokens(MethodView):
             unauthorized("invalid_credentials", str(exc), error=None)
         if must_confirm_first(user):  # as the login page: no access before the address works
             api_abort(403, "email_unconfirmed", "confirm your email address first")
+        check_second_factor(user, credentials.get("otp"))
         ttl = current_app.config["API_TOKEN_TTL_SECONDS"]
         secret, token = tokens.issue_token(user, ttl)
         send_notice(user, "token_created")
@@ -128,6 +129,24 @@ class TokenItem(MethodView):
         """Revoke one of your live tokens."""
         if not tokens.revoke_owned(g.api_user, token_id):
             api_abort(404, "not_found", f"you have no live token {token_id}")
+
+
+def check_second_factor(user, code: str | None) -> None:
+    """With two-factor sign-in on, a token needs a current code too (`otp`)."""
+    from ..twofactor import service as second_factor
+
+    if not second_factor.is_enabled(user):
+        return
+    if not code:
+        unauthorized(
+            "otp_required", "this account needs a current two-factor code (otp)", error=None
+        )
+    try:
+        second_factor.verify(user, code, request.remote_addr)
+    except Throttled as exc:
+        api_abort(429, "throttled", str(exc), headers={"Retry-After": str(exc.retry_after)})
+    except second_factor.WrongCode as exc:
+        unauthorized("invalid_otp", str(exc), error=None)
 
 
 @bp.route("/tokens/current")

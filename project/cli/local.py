@@ -61,6 +61,11 @@ def create_user(email, admin, password_stdin, config_name):
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     user = devtools.create_user(config_name, email, password, admin)
     click.echo(f"created {user.role} {user.email}")
+    if admin:
+        click.echo(
+            "note: in prod (REQUIRE_TWO_FACTOR_FOR_ADMINS) this admin must set up two-factor "
+            "sign-in at /account/two-factor before any other page opens"
+        )
 
 
 @cli.command()
