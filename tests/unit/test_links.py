@@ -188,11 +188,19 @@ def test_check_reports_a_mismatched_public_url_as_an_error(settings, message):
     [(level, text)] = list(check_public_url(settings))
     assert level == "error" and message in text
     assert public_url.errors(settings) == [text]
+    if settings.reachable_from_outside:  # says why the site is reachable by another name
+        assert public_url.exposure(settings) in text
 
 
 def test_check_warns_when_a_public_name_meets_no_proxy_setting():
     [(level, text)] = list(check_public_url(bundle(PUBLIC_URL=PUBLIC)))
-    assert level == "warning" and "APP_PROXY_HOPS=1" in text
+    assert level == "warning" and "if a proxy forwards to it, set APP_PROXY_HOPS=1" in text
+
+
+def test_an_empty_bind_host_reads_as_every_address():
+    assert public_url.exposure(bundle(host="")) == (
+        "gunicorn binds * (reachable from other machines)"
+    )
 
 
 def test_nginx_example_names_the_public_host_and_drops_other_hosts():

@@ -28,6 +28,7 @@ def test_password_change_notice(ann, client, smtp, app):
     assert notice["To"] == "ann@example.com"
     assert notice["Subject"] == "Your password was changed"
     text = body(notice)
+    assert "ann@example.com on localhost was changed" in text  # the site: PUBLIC_URL's host
     assert "API token" in text and " UTC" in text
     assert LINK.findall(text) == ["http://localhost/auth/forgot"]  # from PUBLIC_URL
 

@@ -14,6 +14,7 @@ from project.api import tokens
 from project.auth import emails
 from project.auth.service import create_user
 from project.models import ApiToken, User, utcnow
+from tests.api_support import PASSWORD as API_PASSWORD
 from tests.api_support import bearer, log_in, make_token, make_user
 from tests.conftest import PASSWORD
 from tests.helpers import wait_until
@@ -234,4 +235,25 @@ def test_the_operators_set_password_ends_every_token(app, client, ann):
     token = make_token(app, ann)
     with app.app_context():
         set_password("alice@example.com", OWNER_PASSWORD)
+    assert not works(client, token)
+
+
+def test_a_token_issued_after_a_credential_change_works(app, client, ann):
+    """New tokens carry the new stamp (found surviving by mutmut: issue_token without it)."""
+    log_in(client, ann)
+    client.post("/auth/logout-everywhere")
+    response = client.post(
+        "/api/v1/tokens", json={"email": "alice@example.com", "password": API_PASSWORD}
+    )
+    assert response.status_code == 201 and works(client, response.get_json()["token"])
+
+
+def test_disabling_ends_tokens_even_if_the_account_comes_back_another_way(app, client, ann):
+    """The stamp changes on disable itself, not only because the account is inactive."""
+    from project.auth.service import set_active
+
+    token = make_token(app, ann)
+    with app.app_context():
+        set_active(User.get(), False)
+        User.update(active=True).execute()  # e.g. an operator's SQL, not set_active
     assert not works(client, token)
