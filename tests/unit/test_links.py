@@ -137,6 +137,17 @@ def test_public_url_is_normalised_and_names_the_trusted_hosts(tmp_path, monkeypa
     assert config["TRUSTED_HOSTS"] == ["app.example.com"]
 
 
+@pytest.mark.parametrize("value", ["https://example.com:1", "https://example.com:65535"])
+def test_any_real_port_is_accepted(tmp_path, monkeypatch, value):
+    assert prod(tmp_path, monkeypatch, APP_PUBLIC_URL=value)["PUBLIC_URL"] == value
+
+
+def test_an_ipv6_public_url_leaves_host_checking_off(tmp_path, monkeypatch):
+    """werkzeug cannot match an IPv6 literal: no TRUSTED_HOSTS rather than refusing all."""
+    config = prod(tmp_path, monkeypatch, APP_PUBLIC_URL="http://[2001:db8::1]:8000")
+    assert config["TRUSTED_HOSTS"] is None
+
+
 def test_a_loopback_public_url_also_trusts_the_loopback_names(tmp_path, monkeypatch):
     config = prod(tmp_path, monkeypatch, APP_PUBLIC_URL="http://127.0.0.1:8000")
     assert config["TRUSTED_HOSTS"] == ["127.0.0.1", "localhost"]
