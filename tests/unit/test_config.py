@@ -52,11 +52,18 @@ def test_database_url_defaults_to_sqlite_under_var(tmp_path, monkeypatch):
     )
 
 
-@pytest.mark.parametrize("key", ["", "dev", DEV_SECRET_KEY, "short-key"])
+@pytest.mark.parametrize("key", ["", "dev", DEV_SECRET_KEY, "short-key", "k" * 31])
 def test_prod_refuses_missing_dev_or_weak_secret(key, tmp_path, monkeypatch):
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
     with pytest.raises(ConfigError, match="secret key"):
         load_config("prod", environ={"APP_SECRET_KEY": key} if key else {})
+
+
+def test_prod_accepts_a_secret_of_exactly_the_minimum_length(tmp_path, monkeypatch):
+    """The threshold is pinned both ways (mutation report: 31 and 33 survived)."""
+    monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
+    config = load_config("prod", environ={"APP_SECRET_KEY": "k" * 32, **PUBLIC})
+    assert config["SECRET_KEY"] == "k" * 32
 
 
 def test_prod_create_app_refuses_dev_secret(tmp_path, monkeypatch):
