@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import api, assets, database, http_errors, jobs, logs, mail, security, session_cookie
+from . import (
+    api,
+    assets,
+    converters,
+    database,
+    http_errors,
+    jobs,
+    logs,
+    mail,
+    security,
+    session_cookie,
+)
 from .account import bp as account_bp
 from .admin import bp as admin_bp
 from .auth import bp as auth_bp
@@ -78,6 +89,7 @@ def init_extensions(app: Flask) -> None:
     security.init_app(app)
     mail.init_app(app)
     jobs.init_app(app)
+    converters.init_app(app)  # before the blueprints: their routes use `<id:…>`
 
 
 def register_blueprints(app: Flask) -> None:

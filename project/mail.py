@@ -15,7 +15,7 @@ import secrets
 import ssl
 from pathlib import Path
 
-from flask import Flask, current_app, render_template, url_for
+from flask import Flask, current_app, render_template
 from flask_mailman import EmailMessage, Mail
 from flask_mailman.backends.base import BaseEmailBackend
 from flask_mailman.backends.smtp import EmailBackend as SMTPBackend
@@ -45,18 +45,6 @@ def init_app(app: Flask) -> None:
 
 def mail_dir() -> Path:
     return Layout(PROJECT_ROOT, Path(current_app.config["VAR_DIR"])).mail_dir
-
-
-def external_url(endpoint: str, **values) -> str:
-    """Absolute URL for a link in a message.
-
-    PUBLIC_URL, when set, wins over the request's Host header: a forged Host must not turn a
-    reset link into one that hands the token to someone else's site.
-    """
-    base = current_app.config.get("PUBLIC_URL", "")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def make_message(to: str, subject: str, template: str, **context) -> EmailMessage:
