@@ -7,9 +7,22 @@ from importlib import import_module
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, database, error_pages, logs, mail, security, session_cookie
-from .config import load_config
+from . import (
+    assets,
+    build_info,
+    database,
+    error_pages,
+    logs,
+    mail,
+    metrics,
+    metrics_wsgi,
+    security,
+    session_cookie,
+    worker_hooks,
+)
+from .config import PROJECT_ROOT, load_config
 from .extensions import csrf, login_manager
+from .health import PATH as HEALTH_PATH
 from .health import HealthCheck
 
 # Page blueprints: each names a subpackage exporting `bp`. A new feature adds one line here.
@@ -38,6 +51,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     security.init_app(app)
     mail.init_app(app)
     register_blueprints(app)
+    worker_hooks.init_app(app)
+    record_build_info(app)
     return app
 
 
@@ -48,6 +63,13 @@ def wrap_wsgi(app: Flask) -> None:
     hops = app.config["PROXY_HOPS"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    # Outermost: it must see the TCP peer before ProxyFix rewrites it.
+    metrics_wsgi.init_app(app, fixed_routes=(HEALTH_PATH,))
+
+
+def record_build_info(app: Flask) -> None:
+    release = build_info.release(app.config, PROJECT_ROOT)
+    metrics.set_build_info(build_info.version(), release, app.config["CONFIG_NAME"])
 
 
 def register_blueprints(app: Flask) -> None:

@@ -83,6 +83,12 @@ class BaseConfig:
     EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600
     # True: an account whose address is not confirmed cannot log in (default: a banner only).
     EMAIL_CONFIRMATION_REQUIRED = False
+    # /metrics answers loopback peers; others need `Authorization: Bearer <this>` (empty: none).
+    METRICS_TOKEN = ""
+    # Error reporting (project/error_reporting.py): off unless a DSN is set.
+    SENTRY_DSN = ""
+    # Release name in metrics and error reports; empty: the git commit of the checkout.
+    RELEASE = ""
 
 
 class DevConfig(BaseConfig):

@@ -18,6 +18,7 @@ from flask import Flask, current_app, g, render_template, url_for
 from flask_mailman import EmailMessage, Mail
 from flask_mailman.backends.base import BaseEmailBackend
 
+from . import metrics
 from .config import ConfigError
 from .errors import UserError
 from .logs import current_request_id
@@ -68,6 +69,7 @@ def send(message: EmailMessage) -> None:
         with connection() as backend:  # closes the socket also when sending fails
             backend.send_messages([message])
     except OSError as exc:  # smtplib.SMTPException is an OSError too
+        metrics.mail_failed()
         current_app.logger.error(
             "mail %r to %s not sent: %s: %s",
             message.subject,
@@ -76,6 +78,7 @@ def send(message: EmailMessage) -> None:
             exc,
         )
         raise MailError("the mail server could not be reached; try again later") from None
+    metrics.mail_sent()
 
 
 def connection() -> BaseEmailBackend:

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from flask import current_app
 
+from .. import metrics
 from ..errors import UserError
 from ..models import LoginFailure, utcnow
 
@@ -48,6 +49,7 @@ def check(account: str | None, client_ip: str | None) -> None:
     waits = [seconds_until_allowed(*limit, now) for limit in keys(account, client_ip)]
     wait = max(waits)
     if wait > 0:
+        metrics.login_throttled()
         raise Throttled(wait)
 
 
@@ -75,6 +77,7 @@ def seconds_until_allowed(scope: str, key: str, limit: int, now) -> int:
 
 def record_failure(account: str | None, client_ip: str | None) -> None:
     """Count one failed login for each key, and drop rows that no longer count."""
+    metrics.login_failed()
     now = utcnow()
     found = keys(account, client_ip)
     rows = [{"scope": scope, "key": key, "failed_at": now} for scope, key, _ in found]
