@@ -123,6 +123,13 @@ def deploy_options(command):
             metavar="SECONDS",
             help="Rotate logs every SECONDS instead of at midnight (0 = midnight; for tests).",
         ),
+        click.option(
+            "--timeout",
+            type=click.IntRange(1, 3600),
+            default=None,
+            metavar="SECONDS",
+            help="Kill a worker whose request runs longer (default 30; reported, see README).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)

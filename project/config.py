@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import UserError
 
@@ -190,6 +191,19 @@ def validate(settings: dict) -> None:
         check_secret_key(settings["SECRET_KEY"], settings["CONFIG_NAME"])
     if settings["LOG_FORMAT"] not in ("text", "json"):
         raise ConfigError(f"{ENV_PREFIX}LOG_FORMAT must be text or json")
+    if settings["SENTRY_DSN"]:
+        check_sentry_dsn(settings["SENTRY_DSN"])
+
+
+def check_sentry_dsn(dsn: str) -> None:
+    """Fail at `start`, not in every worker at boot (sentry_sdk.init raises on a bad DSN)."""
+    parts = urlsplit(dsn)
+    if parts.scheme not in ("http", "https") or not parts.username or not parts.hostname:
+        raise ConfigError(
+            f"{ENV_PREFIX}SENTRY_DSN must look like https://KEY@HOST/PROJECT_ID, not {dsn!r}"
+        )
+    if not parts.path.strip("/").split("/")[-1].isdigit():
+        raise ConfigError(f"{ENV_PREFIX}SENTRY_DSN must end in the project id (a number)")
 
 
 def check_secret_key(key: str, config_name: str) -> None:

@@ -54,10 +54,18 @@ def init(config: dict, component: str, root: Path) -> bool:
         release=build_info.release(config, root),
         environment=config["CONFIG_NAME"],
         data_collection=DATA_COLLECTION,
-        before_send=lambda event, hint: scrub(with_context(event, tags)),
+        before_send=lambda event, hint: before_send(event, hint, tags),
         before_breadcrumb=lambda crumb, hint: scrub(crumb),
     )
     return True
+
+
+def before_send(event: dict, hint: dict, tags: dict) -> dict | None:
+    exc_info = hint.get("exc_info")
+    if exc_info and issubclass(exc_info[0], SystemExit):
+        # gunicorn's worker exits by SystemExit after a timeout: report_timeout sent the event.
+        return None
+    return scrub(with_context(event, tags))
 
 
 def with_context(event: dict, tags: dict) -> dict:

@@ -57,10 +57,10 @@ class MetricsMiddleware:
         metrics.HTTP_IN_FLIGHT.inc()
         try:
             response = self.wsgi_app(environ, capture)
-        except Exception:
+        except BaseException:  # also SystemExit from a worker timeout: gunicorn answers 500
             self.record(environ, "500", started)
             raise
-        finally:  # also on SystemExit from a worker timeout, which is counted apart
+        finally:
             metrics.HTTP_IN_FLIGHT.dec()
             self.in_flight.pop(thread, None)
         self.record(environ, status[-1][:3] if status else "000", started)

@@ -36,11 +36,18 @@ def worker_timed_out(app: Flask, seconds: float) -> None:
     it was handling, while the process still can."""
     middleware = app.extensions["metrics_middleware"]
     for environ in list(middleware.in_flight.values()):
-        request_id = environ.get(REQUEST_ID_ENVIRON, "-")
-        method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
-        route = middleware.route(environ)
-        app.logger.error(
-            "worker timeout: request %s %s %s killed after %s s", request_id, method, path, seconds
-        )
-        metrics.HTTP_TIMEOUTS.labels(route).inc()
-        error_reporting.report_timeout(request_id, method, route, seconds)
+        try:
+            report_killed_request(app, middleware, environ, seconds)
+        except Exception:  # the worker exits next whatever happens; say why the report failed
+            app.logger.exception("worker timeout: could not report the request")
+
+
+def report_killed_request(app: Flask, middleware, environ: dict, seconds: float) -> None:
+    request_id = environ.get(REQUEST_ID_ENVIRON, "-")
+    method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+    route = middleware.route(environ)
+    app.logger.error(
+        "worker timeout: request %s %s %s killed after %s s", request_id, method, path, seconds
+    )
+    metrics.HTTP_TIMEOUTS.labels(route).inc()
+    error_reporting.report_timeout(request_id, method, route, seconds)

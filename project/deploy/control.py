@@ -13,7 +13,7 @@ import xmlrpc.client
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import DeployError, processes, rpc
+from . import DeployError, metrics_files, processes, rpc
 from .files import config_files, write_files
 from .gunicorn import ready_dir
 from .preflight import ensure_writable_dir, prepare_for_start, run_migrations, verify_new_code
@@ -64,6 +64,7 @@ def start(settings: DeploySettings) -> str:
             return already_running(settings)
         stop_orphans(settings)
         prepare_for_start(settings)
+        metrics_files.wipe(settings)  # no process holds a metrics file yet
         run_migrations(settings)
         write_files(config_files(settings))
         save(settings)

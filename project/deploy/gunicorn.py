@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import textwrap
+from dataclasses import dataclass
+
 from .settings import DeploySettings
 
 GRACEFUL_TIMEOUT = 30
@@ -35,9 +38,12 @@ def render_gunicorn_conf(settings: DeploySettings) -> str:
         "max_requests_jitter": 5000,
         # Off so HUP re-imports the app: the master never holds application code.
         "preload_app": False,
-        "timeout": 30,
+        "timeout": settings.timeout,
         "graceful_timeout": GRACEFUL_TIMEOUT,
         "keepalive": 2,
+        # Set in the master before any worker is forked (and re-applied on HUP), so every
+        # worker writes its metrics to its own files there; `--check-config` does not apply it.
+        "raw_env": [f"{METRICS_ENV}={metrics_dir(settings)}"],
     }
     if settings.environment.get("APP_LOG_FORMAT") == "json":
         values["logger_class"] = "project.deploy.json_access_log.JsonLogger"
@@ -47,7 +53,9 @@ def render_gunicorn_conf(settings: DeploySettings) -> str:
         "",
         *(f"{key} = {value!r}" for key, value in values.items()),
         f"READY_DIR = {str(ready_dir(settings))!r}",
-        READY_HOOKS,
+        f"METRICS_DIR = {str(metrics_dir(settings))!r}",
+        HELPERS,
+        render_hooks(HOOKS),
     ]
     return "\n".join(lines) + "\n"
 
@@ -56,22 +64,109 @@ def ready_dir(settings: DeploySettings):
     return settings.run_dir / "workers"
 
 
-# Self-contained on purpose: importing project code here would load it into the master,
-# and workers forked after a reload would inherit the old modules.
-READY_HOOKS = """
-
-def post_worker_init(worker):
-    # A marker per worker that has loaded the app: `scripts/ctl reload` waits for it.
-    os.makedirs(READY_DIR, mode=0o700, exist_ok=True)
-    open(os.path.join(READY_DIR, str(worker.pid)), "w").close()
+METRICS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
-def worker_exit(server, worker):
+def metrics_dir(settings: DeploySettings):
+    """Every worker's metric files (prometheus_client multiprocess mode); wiped by `start`."""
+    return settings.run_dir / "metrics"
+
+
+@dataclass(frozen=True)
+class Hook:
+    """One feature's lines in one gunicorn server hook; `render_hooks` joins all of a hook's
+    parts, in list order, into one function. A part must not `return`."""
+
+    name: str
+    body: str
+
+
+# gunicorn's signature for each hook used below.
+HOOK_ARGS = {
+    "on_starting": "server",
+    "post_worker_init": "worker",
+    "worker_abort": "worker",
+    "worker_exit": "server, worker",
+    "child_exit": "server, worker",
+}
+
+# Everything below is rendered into etc/gunicorn.conf.py, which gunicorn's master executes.
+# Self-contained on purpose: importing project code here would load it into the master, and
+# workers forked after a reload would inherit the old modules. prometheus_client is a library,
+# not app code; app code runs only in workers, through `_app_hooks` (project/worker_hooks.py).
+HELPERS = """
+
+def _app_hooks(worker, name):
+    # Callables the loaded app registered for this hook (app.extensions["gunicorn_hooks"]).
+    extensions = getattr(getattr(worker, "wsgi", None), "extensions", None) or {}
+    for hook in extensions.get("gunicorn_hooks", {}).get(name, ()):
+        hook(worker)
+
+
+def _pid_alive(pid):
     try:
-        os.unlink(os.path.join(READY_DIR, str(worker.pid)))
-    except FileNotFoundError:
-        pass
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _forget_dead_metrics():
+    # Live gauges (in flight, workers alive) of workers a killed master could not mark dead.
+    from prometheus_client import multiprocess
+
+    for name in os.listdir(METRICS_DIR):
+        pid = name.rsplit("_", 1)[-1].removesuffix(".db")
+        if name.startswith("gauge_live") and pid.isdigit() and not _pid_alive(int(pid)):
+            multiprocess.mark_process_dead(int(pid), METRICS_DIR)
 """
+
+HOOKS = [
+    Hook(
+        "on_starting",
+        """\
+os.makedirs(METRICS_DIR, mode=0o700, exist_ok=True)
+_forget_dead_metrics()""",
+    ),
+    Hook(
+        "post_worker_init",
+        """\
+# A marker per worker that has loaded the app: `scripts/ctl reload` waits for it.
+os.makedirs(READY_DIR, mode=0o700, exist_ok=True)
+open(os.path.join(READY_DIR, str(worker.pid)), "w").close()""",
+    ),
+    Hook("post_worker_init", '_app_hooks(worker, "post_worker_init")'),
+    # In the worker, on SIGABRT from the master's timeout: report the request being killed.
+    Hook("worker_abort", '_app_hooks(worker, "worker_abort")'),
+    Hook(
+        "worker_exit",
+        """\
+try:
+    os.unlink(os.path.join(READY_DIR, str(worker.pid)))
+except FileNotFoundError:
+    pass""",
+    ),
+    Hook(
+        "child_exit",
+        """\
+# In the master: the dead worker's live gauges leave the sums; its counters stay.
+from prometheus_client import multiprocess
+
+multiprocess.mark_process_dead(worker.pid, METRICS_DIR)""",
+    ),
+]
+
+
+def render_hooks(hooks: list[Hook]) -> str:
+    bodies: dict[str, list[str]] = {}
+    for hook in hooks:
+        bodies.setdefault(hook.name, []).append(textwrap.indent(hook.body, "    "))
+    functions = [
+        f"def {name}({HOOK_ARGS[name]}):\n" + "\n\n".join(parts) for name, parts in bodies.items()
+    ]
+    return "\n\n" + "\n\n\n".join(functions)
 
 
 def bind_address(settings: DeploySettings) -> str:

@@ -32,6 +32,7 @@ class DeploySettings:
     environment: dict = field(default_factory=dict)
     keep_days: float = 14  # rotated logs older than this are deleted
     rotate_every: float = 0  # 0: rotate at local midnight; seconds otherwise (tests)
+    timeout: int = 30  # seconds a request may take before gunicorn kills its worker
 
     # Paths are derived, never persisted: a copied project gets its own.
     @property

@@ -1,8 +1,9 @@
-"""`scripts/ctl status`: every program's state, PID and uptime, the URL and the health check."""
+"""`scripts/ctl status`: every program's state, PID and uptime, the URL, the health check, and
+the request rate and 5xx count over about the last minute (from the metrics files)."""
 
 from __future__ import annotations
 
-from . import rpc
+from . import metrics_files, rpc
 from .control import health_ok, is_running
 from .settings import DeploySettings
 
@@ -18,5 +19,6 @@ def status(settings: DeploySettings) -> tuple[str, bool]:
     lines = [f"{info['name']:<12} {info['statename']:<9} {info['description']}" for info in infos]
     healthy = health_ok(settings)
     lines.append(f"url          {settings.url}  /healthz {'200 OK' if healthy else 'FAILING'}")
+    lines.append(f"traffic      {metrics_files.traffic(settings)}")
     all_running = all(info["statename"] == "RUNNING" for info in infos)
     return "\n".join(lines), all_running and healthy

@@ -89,3 +89,11 @@ def test_prod_config_builds_without_a_dsn(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_SECRET_KEY", "x" * 40)
     app = create_app("prod", {"DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"})
     assert app.config["SENTRY_DSN"] == ""
+
+
+@pytest.mark.parametrize("dsn", ["nonsense", "https://sentry.example.com/1", "https://k@h/abc"])
+def test_a_bad_dsn_is_a_config_error_not_a_worker_crash(dsn):
+    from project.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match="APP_SENTRY_DSN"):
+        load_config("test", environ={"APP_SENTRY_DSN": dsn})
