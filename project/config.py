@@ -1,19 +1,25 @@
 """Named configurations (dev, test, prod) and how one is chosen and checked.
 
-A configuration is a plain class of UPPER_CASE settings. `load_config(name)` picks one by
-name (argument, else `APP_CONFIG`), applies `APP_<SETTING>` environment overrides, resolves
-the secret key, and validates the result. An unknown name is an error, never a fallback.
+A configuration is a plain class of UPPER_CASE settings. `load_config(name, environ)` picks
+one by name (argument, else `APP_CONFIG`), applies `APP_<SETTING>` overrides, resolves the
+secret key, and validates the result. An unknown name is an error, never a fallback.
+
+This module is the only reader of `APP_*` settings: everything else gets the environment (or
+the loaded settings) passed in. `choose_config_name` is the one rule every verb uses.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .deploy.layout import PROJECT_ROOT, Layout, var_dir
 from .errors import UserError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["PROJECT_ROOT", "ConfigError", "choose_config_name", "load_config", "var_dir"]
+
 ENV_PREFIX = "APP_"
 # Only the dev and test configs may use this key; prod refuses it.
 DEV_SECRET_KEY = "dev-insecure-secret-key-do-not-use-in-production"  # noqa: S105
@@ -22,11 +28,6 @@ MIN_SECRET_KEY_LENGTH = 32
 
 class ConfigError(UserError):
     """A configuration cannot be used; the message is one line meant for the user."""
-
-
-def var_dir() -> Path:
-    """Runtime state folder: `APP_VAR_DIR` or `<project>/var`."""
-    return Path(os.environ.get("APP_VAR_DIR") or PROJECT_ROOT / "var").resolve()
 
 
 class BaseConfig:
@@ -60,6 +61,8 @@ class BaseConfig:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     # Number of trusted proxies in front of the app (nginx = 1); 0 trusts no header.
     PROXY_HOPS = 0
+    # The proxy's own addresses: X-Forwarded-* from any other peer is ignored (proxy.py).
+    PROXY_PEERS = "127.0.0.1,::1"
     LOG_LEVEL = "INFO"
     LOG_FORMAT = "text"  # or "json"
     REQUIRE_STRONG_SECRET = False
@@ -124,25 +127,30 @@ def config_names() -> str:
     return ", ".join(CONFIGS)
 
 
-def resolve_name(name: str | None) -> str:
-    """The config name to use: the argument, else `APP_CONFIG`, else `dev`."""
-    chosen = name or os.environ.get("APP_CONFIG") or "dev"
+def choose_config_name(
+    flag: str | None, environ, saved: str | None = None, default: str = "dev"
+) -> str:
+    """The config name every verb uses: --config, else APP_CONFIG, else the saved one (what
+    `start` deployed), else `default`. An unknown name is a ConfigError listing the valid ones."""
+    chosen = flag or environ.get(ENV_PREFIX + "CONFIG") or saved or default
     if chosen not in CONFIGS:
         raise ConfigError(f"unknown config {chosen!r}; choose one of: {config_names()}")
     return chosen
 
 
-def load_config(name: str | None = None, environ: dict | None = None) -> dict:
-    """Settings of config `name` with environment overrides, validated."""
+def load_config(name: str | None = None, environ=None) -> dict:
+    """Settings of config `name` (else APP_CONFIG, else dev) with `APP_*` overrides, validated.
+
+    `environ` defaults to the process environment: the workers' entry point relies on it."""
     environ = os.environ if environ is None else environ
-    config_name = resolve_name(name or environ.get("APP_CONFIG"))
+    config_name = choose_config_name(name, environ)
     cls = CONFIGS[config_name]
     settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
     settings.update(env_overrides(settings, environ))
     settings["CONFIG_NAME"] = config_name
-    settings["VAR_DIR"] = str(var_dir())
+    settings["VAR_DIR"] = str(var_dir(environ))
     settings["SECRET_KEY"] = resolve_secret_key(settings, environ)
-    settings["DATABASE_URL"] = settings["DATABASE_URL"] or default_database_url()
+    settings["DATABASE_URL"] = settings["DATABASE_URL"] or default_database_url(environ)
     validate(settings)
     return settings
 
@@ -172,15 +180,15 @@ def convert(key: str, raw: str, default):
     return raw
 
 
-def secret_key_file() -> Path:
-    return var_dir() / "secret_key"
+def secret_key_file(environ) -> Path:
+    return Layout(PROJECT_ROOT, var_dir(environ)).secret_key
 
 
 def resolve_secret_key(settings: dict, environ) -> str:
     """`APP_SECRET_KEY`, else the generated `var/secret_key`, else the config's own."""
     if environ.get(ENV_PREFIX + "SECRET_KEY"):
         return environ[ENV_PREFIX + "SECRET_KEY"]
-    path = secret_key_file()
+    path = secret_key_file(environ)
     if settings["REQUIRE_STRONG_SECRET"] and path.is_file():
         return path.read_text().strip()
     return settings["SECRET_KEY"]
@@ -191,6 +199,7 @@ def validate(settings: dict) -> None:
         check_secret_key(settings["SECRET_KEY"], settings["CONFIG_NAME"])
     if settings["LOG_FORMAT"] not in ("text", "json"):
         raise ConfigError(f"{ENV_PREFIX}LOG_FORMAT must be text or json")
+    check_proxy_peers(settings["PROXY_PEERS"])
     if settings["SENTRY_DSN"]:
         check_sentry_dsn(settings["SENTRY_DSN"])
 
@@ -206,6 +215,17 @@ def check_sentry_dsn(dsn: str) -> None:
         raise ConfigError(f"{ENV_PREFIX}SENTRY_DSN must end in the project id (a number)")
 
 
+def check_proxy_peers(peers: str) -> None:
+    for item in peers.split(","):
+        try:
+            ipaddress.ip_address(item.strip())
+        except ValueError:
+            raise ConfigError(
+                f"{ENV_PREFIX}PROXY_PEERS must list IP addresses separated by commas, "
+                f"not {item.strip()!r}"
+            ) from None
+
+
 def check_secret_key(key: str, config_name: str) -> None:
     hint = f"set {ENV_PREFIX}SECRET_KEY or let 'scripts/ctl start' generate var/secret_key"
     if not key:
@@ -219,5 +239,5 @@ def check_secret_key(key: str, config_name: str) -> None:
         )
 
 
-def default_database_url() -> str:
-    return f"sqlite:///{var_dir() / 'data' / 'app.db'}"
+def default_database_url(environ) -> str:
+    return f"sqlite:///{Layout(PROJECT_ROOT, var_dir(environ)).data_dir / 'app.db'}"

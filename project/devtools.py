@@ -12,8 +12,7 @@ import sys
 
 import click
 
-from . import assets
-from .config import PROJECT_ROOT, resolve_name
+from .config import PROJECT_ROOT, choose_config_name
 from .errors import UserError
 
 
@@ -21,25 +20,15 @@ def build_app(config_name: str | None, default: str = "dev", use_deployed: bool 
     """The app for `config_name`, else APP_CONFIG, else the deployed one, else `default`.
 
     On a server, `migrate`, `create-user` and `shell` thus reach the database the running site
-    uses (the APP_* environment saved by `start`), not a fresh dev database.
+    uses (the APP_* environment saved by `start` fills the gaps in ours), not a fresh dev one.
     """
-    from . import create_app
-
-    chosen = config_name or os.environ.get("APP_CONFIG")
-    chosen = chosen or (deployed_config() if use_deployed else None) or default
-    return create_app(resolve_name(chosen))
-
-
-def deployed_config() -> str | None:
-    """Config name saved by `scripts/ctl start`; its APP_* environment fills the gaps in ours."""
+    from .app import create_app
     from .deploy.settings import load_saved
 
-    saved = load_saved()
-    if saved is None:
-        return None
-    for key, value in saved.app_environment().items():
-        os.environ.setdefault(key, value)
-    return saved.config_name
+    saved = load_saved(os.environ) if use_deployed else None
+    environ = {**(saved.app_environment() if saved else {}), **os.environ}
+    name = choose_config_name(config_name, environ, saved.config_name if saved else None, default)
+    return create_app(name, environ=environ)
 
 
 def is_loopback(host: str) -> bool:
@@ -65,6 +54,8 @@ def run_dev_server(config_name, host: str, port: int, allow_remote: bool) -> Non
     migrate_app(app)
     watcher = start_asset_watcher()
     try:
+        from . import assets
+
         # A rebuild rewrites the manifest: restart so the pages get the new hashes.
         extra_files = [assets.manifest_path(app)]
         app.run(host=host, port=port, debug=True, use_reloader=True, extra_files=extra_files)
@@ -113,6 +104,29 @@ def migrate_app(app) -> list[str]:
 
 def migrate(config_name) -> list[str]:
     return migrate_app(build_app(config_name))
+
+
+def database_status(config_name) -> dict:
+    """{"reachable": bool, "pending": [migration names]} for `scripts/ctl check`."""
+    from .database import can_query
+    from .extensions import db
+    from .migrate import pending
+
+    app = build_app(config_name)
+    with app.app_context():
+        try:
+            if not can_query():
+                return {"reachable": False, "pending": []}
+            return {"reachable": True, "pending": pending()}
+        finally:
+            close_database(db)
+
+
+def close_database(db) -> None:
+    db.close()
+    close_pool = getattr(db.obj, "close_all", None)
+    if close_pool:
+        close_pool()
 
 
 def create_user(config_name, email: str, password: str, admin: bool):

@@ -65,13 +65,15 @@ def check_clean(root: Path) -> None:
 
 
 def check_stopped() -> None:
+    import os
+
     from .deploy import control, processes
     from .deploy.settings import load_saved
 
-    settings = load_saved()
+    settings = load_saved(os.environ)
     if settings is None:
         return
-    master = processes.read_pid(settings.run_dir / "gunicorn.pid")
+    master = processes.read_pid(settings.layout.gunicorn_pid)
     if control.is_running(settings) or (master and processes.is_alive(master)):
         raise RenameError("the bundle is running: `scripts/ctl stop` first")
 

@@ -1,5 +1,5 @@
 """Entry point for gunicorn: `gunicorn project.wsgi:app`. The config comes from APP_CONFIG."""
 
-from . import create_app
+from .app import create_app
 
 app = create_app()

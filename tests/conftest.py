@@ -13,7 +13,7 @@ import subprocess
 import peewee
 import pytest
 
-from project import create_app
+from project.app import create_app
 from project.config import PROJECT_ROOT
 from project.extensions import db
 from project.migrate import apply_pending
@@ -125,7 +125,7 @@ def migrated_up_to(migration: str, database_url: str):
 
     if TEST_DATABASE_URL:
         reset_postgresql(TEST_DATABASE_URL)
-    app = create_app("test", {"DATABASE_URL": database_url})
+    app = create_app("test", overrides={"DATABASE_URL": database_url})
     with app.app_context():
         router().run(migration)
         yield app

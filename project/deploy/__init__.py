@@ -1,8 +1,6 @@
 """The production bundle: rendered configs for supervisord, gunicorn and nginx, and the
-functions behind `scripts/ctl start|stop|reload|restart|status|check|gen-config`."""
+functions behind `scripts/ctl start|stop|reload|restart|status|check|gen-config`.
 
-from ..errors import UserError
-
-
-class DeployError(UserError):
-    """A deploy step failed; the message says what and what to do."""
+A docstring only: gunicorn's master imports `project.deploy.json_access_log`, and importing
+this package must load nothing else.
+"""

@@ -7,8 +7,9 @@ import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..config import ConfigError, secret_key_file
-from .preflight import app_config
+from ..config import ConfigError
+from .errors import DeployError
+from .preflight import app_config, database_status
 from .settings import DeploySettings
 
 OK, WARN, ERROR = "ok", "warning", "error"
@@ -45,7 +46,7 @@ def check_bind(settings: DeploySettings) -> Iterator[Finding]:
 def check_permissions(settings: DeploySettings) -> Iterator[Finding]:
     expectations = [
         (settings.run_dir, 0o700),
-        (secret_key_file(), 0o600),
+        (settings.layout.secret_key, 0o600),
         (settings.supervisor_socket, 0o700),
         (settings.etc / "supervisord.conf", 0o600),
     ]
@@ -65,34 +66,27 @@ def permission_finding(path: Path, wanted: int) -> Finding:
 
 
 def check_database(settings: DeploySettings) -> Iterator[Finding]:
-    from .. import create_app
-    from ..database import can_query
-    from ..extensions import db
-    from ..migrate import pending
-
-    os.environ.update(settings.app_environment())
     try:
-        app = create_app(settings.config_name)
+        app_config(settings)
     except ConfigError:
         return  # reported by check_config
-    with app.app_context():
-        if not can_query():
-            yield ERROR, "database does not answer: check APP_DATABASE_URL"
-            return
-        todo = pending()
-        db.close()
-    yield (
-        (ERROR, f"migrations not applied: {', '.join(todo)}")
-        if todo
-        else (OK, "migrations applied")
-    )
+    try:
+        found = database_status(settings)
+    except DeployError as exc:
+        yield ERROR, str(exc)
+        return
+    if not found["reachable"]:
+        yield ERROR, "database does not answer: check APP_DATABASE_URL"
+    elif found["pending"]:
+        yield ERROR, f"migrations not applied: {', '.join(found['pending'])}"
+    else:
+        yield OK, "migrations applied"
 
 
 def check_assets(settings: DeploySettings) -> Iterator[Finding]:
     if not (settings.root / "package.json").exists():
         return
-    manifest = settings.root / "project" / "static" / "gen" / "manifest.json"
-    if manifest.exists():
+    if settings.layout.assets_manifest.exists():
         yield OK, "front-end assets built"
     else:
         yield ERROR, "front-end assets not built: run scripts/build-assets"

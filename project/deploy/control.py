@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import signal
 import subprocess
@@ -10,12 +11,15 @@ import time
 import urllib.error
 import urllib.request
 import xmlrpc.client
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from . import DeployError, metrics_files, processes, rpc
+from ..codeversion import loaded_code_fingerprint
+from . import metrics_files, processes, rpc
+from .errors import DeployError
 from .files import config_files, write_files
-from .gunicorn import ready_dir
+from .gunicorn import proc_name
+from .layout import BUNDLE_MARKER_VARIABLE, JSON_LOGGER_CLASS, PACKAGE, WEB
 from .preflight import ensure_writable_dir, prepare_for_start, run_migrations, verify_new_code
 from .settings import DeploySettings, load_saved, save
 from .supervisor import STOP_WAIT_SECS
@@ -28,7 +32,7 @@ FAILED_STATES = {"FATAL", "BACKOFF", "EXITED", "STOPPED", "UNKNOWN"}
 def ctl_lock(settings: DeploySettings):
     """One start/stop/reload at a time per project; a racing second one fails clearly."""
     ensure_writable_dir(settings.run_dir)
-    path = settings.run_dir / "ctl.lock"
+    path = settings.layout.ctl_lock
     with open(path, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -75,7 +79,7 @@ def start(settings: DeploySettings) -> str:
 
 def already_running(requested: DeploySettings) -> str:
     """Report the running site; new flags are not applied behind the operator's back."""
-    running = load_saved() or requested
+    running = load_saved({"APP_VAR_DIR": str(requested.var)}) or requested
     wait_until_serving(running)
     message = f"already running at {running.url}"
     if running != requested:
@@ -84,7 +88,7 @@ def already_running(requested: DeploySettings) -> str:
 
 
 def launch_supervisord(settings: DeploySettings) -> None:
-    conf = settings.etc / "supervisord.conf"
+    conf = settings.layout.supervisord_conf
     result = subprocess.run(
         [str(settings.venv_bin / "supervisord"), "--configuration", str(conf)],
         capture_output=True,
@@ -118,7 +122,7 @@ def wait_until_serving(settings: DeploySettings, timeout: float = START_TIMEOUT)
 
 def web_state(settings: DeploySettings) -> str:
     try:
-        return rpc.process_info(settings.supervisor_socket, "web")["statename"]
+        return rpc.process_info(settings.supervisor_socket, WEB.name)["statename"]
     except (OSError, xmlrpc.client.Error):
         return "UNKNOWN"
 
@@ -155,22 +159,45 @@ def stop(settings: DeploySettings) -> str:
 
 
 def stop_orphans(settings: DeploySettings) -> list[int]:
-    """Stop a gunicorn master left behind by a killed supervisord (it still holds the port)."""
-    pid = processes.read_pid(settings.run_dir / "gunicorn.pid")
-    conf = str(settings.etc / "gunicorn.conf.py")
-    if pid is None or not processes.is_alive(pid) or conf not in processes.command_line(pid):
-        return []
-    workers = processes.children(pid)
-    os.kill(pid, signal.SIGTERM)
-    everyone = [pid, *workers]
-    gone = lambda: not any(processes.is_alive(p) for p in everyone)  # noqa: E731
+    """Stop every program left behind by a killed supervisord (gunicorn still holds the port,
+    a second rotate-logs would rotate the same files): each carries the bundle's marker in
+    its environment, whatever program it is."""
+    master = stale_gunicorn_master(settings)
+    family = [master, *processes.children(master)] if master else []
+    leftovers = sorted({*family, *bundle_processes(settings)})
+    for pid in leftovers:
+        terminate(pid, signal.SIGTERM)
+    gone = lambda: not any(processes.is_alive(p) for p in leftovers)  # noqa: E731
     try:
         wait_for(gone, STOP_WAIT_SECS, "")
     except DeployError:
-        for leftover in everyone:
-            if processes.is_alive(leftover):
-                os.kill(leftover, signal.SIGKILL)
-    return everyone
+        for pid in leftovers:
+            if processes.is_alive(pid):
+                terminate(pid, signal.SIGKILL)
+    return leftovers
+
+
+def stale_gunicorn_master(settings: DeploySettings) -> int | None:
+    """The master named by our pid file, if it is still gunicorn running our config (by its
+    command line, or by its process title when setproctitle has rewritten it)."""
+    pid = processes.read_pid(settings.layout.gunicorn_pid)
+    if pid is None or not processes.is_alive(pid):
+        return None
+    command = processes.command_line(pid)
+    ours = str(settings.layout.gunicorn_conf) in command or f"[{proc_name(settings)}]" in command
+    return pid if ours else None
+
+
+def bundle_processes(settings: DeploySettings) -> list[int]:
+    """Live processes started for this project's runtime folder, except this one's family."""
+    marker = f"{BUNDLE_MARKER_VARIABLE}={settings.var}"
+    mine = {os.getpid(), *processes.ancestors(os.getpid())}
+    return [pid for pid in processes.with_environment(marker) if pid not in mine]
+
+
+def terminate(pid: int, signum: int) -> None:
+    with suppress(ProcessLookupError):
+        os.kill(pid, signum)
 
 
 def reload(settings: DeploySettings) -> str:
@@ -179,7 +206,7 @@ def reload(settings: DeploySettings) -> str:
             raise DeployError("not running: use `scripts/ctl start`")
         verify_new_code(settings)
         files = config_files(settings)
-        gunicorn_conf_changed = changed(files, settings.etc / "gunicorn.conf.py")
+        gunicorn_conf_changed = changed(files, settings.layout.gunicorn_conf)
         write_files(files)
         save(settings)
         apply_supervisor_changes(settings)
@@ -189,7 +216,46 @@ def reload(settings: DeploySettings) -> str:
         else:
             replace_workers_one_by_one(settings)
         wait_until_serving(settings)
+        prove_new_code_served(settings)
     return f"reloaded; serving new code at {settings.url}"
+
+
+def prove_new_code_served(settings: DeploySettings) -> None:
+    """Every worker reports the fingerprint of the code on disk, and the master holds none
+    of the app (else workers forked later would inherit old modules)."""
+    held = set(master_modules(settings)) - MASTER_MAY_HOLD
+    if held:
+        raise DeployError(
+            f"gunicorn's master holds app modules ({', '.join(sorted(held))}): workers it forks "
+            "keep old code; `scripts/ctl restart` serves the new code"
+        )
+    want = loaded_code_fingerprint(settings.layout.package_dir)
+    master = master_pid(settings)
+    folder = settings.layout.ready_dir
+    stale = [pid for pid in processes.children(master) if read_marker(folder / str(pid)) != want]
+    if stale:
+        raise DeployError(
+            f"workers {stale} do not serve the code on disk (fingerprint {want}): "
+            "`scripts/ctl restart` replaces them"
+        )
+
+
+# The package, its deploy package and the JSON logger class are all a master may import.
+MASTER_MAY_HOLD = {PACKAGE, f"{PACKAGE}.deploy", JSON_LOGGER_CLASS.rsplit(".", 1)[0]}
+
+
+def master_modules(settings: DeploySettings) -> list[str]:
+    try:
+        return json.loads(settings.layout.master_modules.read_text())["modules"]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+def read_marker(path: Path) -> str | None:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return None
 
 
 def changed(files: dict[Path, str], path: Path) -> bool:
@@ -198,7 +264,7 @@ def changed(files: dict[Path, str], path: Path) -> bool:
 
 def apply_supervisor_changes(settings: DeploySettings) -> None:
     """`supervisorctl update`: re-read supervisord.conf and apply changed program sections."""
-    conf = settings.etc / "supervisord.conf"
+    conf = settings.layout.supervisord_conf
     result = subprocess.run(
         [str(settings.venv_bin / "supervisorctl"), "-c", str(conf), "update"],
         capture_output=True,
@@ -210,11 +276,11 @@ def apply_supervisor_changes(settings: DeploySettings) -> None:
 
 
 def signal_web(settings: DeploySettings, name: str) -> None:
-    rpc.client(settings.supervisor_socket).supervisor.signalProcess("web", name)
+    rpc.client(settings.supervisor_socket).supervisor.signalProcess(WEB.name, name)
 
 
 def master_pid(settings: DeploySettings) -> int:
-    return rpc.process_info(settings.supervisor_socket, "web")["pid"]
+    return rpc.process_info(settings.supervisor_socket, WEB.name)["pid"]
 
 
 def replace_all_workers(settings: DeploySettings) -> None:
@@ -255,7 +321,7 @@ def replace_workers_one_by_one(settings: DeploySettings) -> None:
 
 def ready_workers(settings: DeploySettings, master: int) -> set[int]:
     """Children of the master that have loaded the app (marker from post_worker_init)."""
-    folder = ready_dir(settings)
+    folder = settings.layout.ready_dir
     return {pid for pid in processes.children(master) if (folder / str(pid)).exists()}
 
 

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from . import processes
+from .layout import PROGRAMS
 from .settings import DeploySettings
 
 # A rotated file may still get a last line from a process that has not reopened yet;
@@ -29,9 +30,9 @@ DATED = re.compile(r"^(?P<base>.+)\.(?P<day>\d{4}-\d{2}-\d{2})(?:\.(?P<n>\d+))?(
 
 
 def live_logs(settings: DeploySettings) -> list[Path]:
-    log = settings.log_dir
-    paths = [settings.access_log_path, settings.error_log_path, log / "app.log"]
-    paths += [log / "supervisord.log", log / "web.stdout.log", log / "rotate-logs.stdout.log"]
+    layout = settings.layout
+    paths = [settings.access_log_path, settings.error_log_path, layout.app_log]
+    paths += [layout.supervisord_log, *(layout.program_log(program) for program in PROGRAMS)]
     return list(dict.fromkeys(paths))
 
 
@@ -67,8 +68,8 @@ def rename_dated(path: Path, day: date) -> Path:
 
 def reopen_writers(settings: DeploySettings) -> None:
     for pidfile, signum in (
-        (settings.run_dir / "gunicorn.pid", signal.SIGUSR1),
-        (settings.run_dir / "supervisord.pid", signal.SIGUSR2),
+        (settings.layout.gunicorn_pid, signal.SIGUSR1),
+        (settings.layout.supervisord_pid, signal.SIGUSR2),
     ):
         pid = processes.read_pid(pidfile)
         if pid and processes.is_alive(pid):

@@ -5,19 +5,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import DeployError
+from .errors import DeployError
+from .layout import PROGRAMS
 from .settings import DeploySettings
 
 
 def log_paths(settings: DeploySettings, name: str | None) -> list[Path]:
-    log = settings.log_dir
+    layout = settings.layout
     known = {
         "access": settings.access_log_path,
         "error": settings.error_log_path,
-        "app": log / "app.log",
-        "supervisord": log / "supervisord.log",
-        "web": log / "web.stdout.log",
-        "rotate-logs": log / "rotate-logs.stdout.log",
+        "app": layout.app_log,
+        "supervisord": layout.supervisord_log,
+        **{program.name: layout.program_log(program) for program in PROGRAMS},
     }
     return [known[name]] if name else [known["error"], known["app"]]
 

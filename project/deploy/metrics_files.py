@@ -15,17 +15,15 @@ from pathlib import Path
 
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from .gunicorn import metrics_dir
 from .settings import DeploySettings
 
-SAMPLES_FILE = "traffic-samples.json"
 WINDOW = 60.0  # seconds `status` reports over when it has a sample that old
 MIN_WINDOW = 5.0  # a younger sample gives too noisy a rate: measure one second instead
 KEEP = 600.0  # samples older than this are dropped
 
 
 def wipe(settings: DeploySettings) -> None:
-    folder = metrics_dir(settings)
+    folder = settings.layout.metrics_dir
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(mode=0o700, parents=True)
     samples_path(settings).unlink(missing_ok=True)
@@ -45,13 +43,13 @@ def request_totals(folder: Path) -> tuple[float, float]:
 
 
 def samples_path(settings: DeploySettings) -> Path:
-    return settings.run_dir / SAMPLES_FILE
+    return settings.layout.traffic_samples
 
 
 def traffic(settings: DeploySettings, clock=time.time, sleep=time.sleep) -> str:
     """`2.5 req/s, 0 5xx over the last 60 s`, from the saved sample nearest a minute old;
     without one, from two readings a second apart. The window printed is the one measured."""
-    folder = metrics_dir(settings)
+    folder = settings.layout.metrics_dir
     if not folder.is_dir():
         return "no metrics folder (started before metrics existed? `scripts/ctl restart`)"
     now = (clock(), *request_totals(folder))

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
 from pathlib import Path
 
-from ..config import load_config, secret_key_file
-from . import DeployError, processes
+from ..config import load_config
+from . import processes
+from .errors import DeployError
 from .gunicorn import render_gunicorn_conf
+from .layout import CLI_MODULE
 from .settings import DeploySettings
 
 # sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
@@ -38,7 +41,7 @@ def check_socket_path(path: Path) -> None:
 
 
 def make_var_dirs(settings: DeploySettings) -> None:
-    for folder in (settings.var, settings.run_dir, settings.log_dir, settings.var / "data"):
+    for folder in settings.layout.private_dirs():
         ensure_writable_dir(folder)
     settings.run_dir.chmod(0o700)
     for log in (settings.access_log_path, settings.error_log_path):
@@ -56,14 +59,15 @@ def ensure_writable_dir(folder: Path) -> None:
 
 def remove_stale_files(settings: DeploySettings) -> None:
     """A crashed supervisord leaves its pidfile and socket; remove them if nobody owns them."""
-    pidfile = settings.run_dir / "supervisord.pid"
+    layout = settings.layout
+    pidfile = layout.supervisord_pid
     pid = processes.read_pid(pidfile)
     if pid is not None and processes.is_alive(pid) and "supervisord" in processes.command_line(pid):
         raise DeployError(
             f"supervisord (pid {pid}) is alive but does not answer on "
             f"{settings.supervisor_socket}: kill it (kill {pid}) and retry"
         )
-    for stale in (pidfile, settings.supervisor_socket, settings.run_dir / "gunicorn.pid"):
+    for stale in (pidfile, layout.supervisor_socket, layout.gunicorn_pid):
         stale.unlink(missing_ok=True)
 
 
@@ -71,7 +75,7 @@ def ensure_secret_key(settings: DeploySettings) -> None:
     """Generate var/secret_key once (0600) unless a key comes from the environment."""
     if settings.environment.get("APP_SECRET_KEY"):
         return
-    path = secret_key_file()
+    path = settings.layout.secret_key
     if path.exists():
         return
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -88,27 +92,43 @@ def app_config(settings: DeploySettings) -> dict:
     return load_config(settings.config_name, environ=app_environ(settings))
 
 
-def run_migrations(settings: DeploySettings) -> list[str]:
-    """Apply migrations once, here, before any worker starts."""
-    os.environ.update(settings.app_environment())
-    from .. import create_app
-    from ..extensions import db
-    from ..migrate import apply_pending
+def run_ctl_child(settings: DeploySettings, *args: str, timeout: float = 300):
+    """`python -m project.cli ARGS` with exactly the workers' environment, output captured."""
+    return subprocess.run(
+        [str(settings.venv_bin / "python"), "-m", CLI_MODULE, *args],
+        capture_output=True,
+        text=True,
+        cwd=settings.root,
+        env=app_environ(settings),
+        check=False,
+        timeout=timeout,
+    )
 
-    app = create_app(settings.config_name)
-    with app.app_context():
-        try:
-            return apply_pending()
-        finally:
-            db.close()
-            close_pool = getattr(db.obj, "close_all", None)
-            if close_pool:
-                close_pool()
+
+def run_migrations(settings: DeploySettings) -> str:
+    """Apply migrations once, here, before any worker starts (in a child, as a worker would)."""
+    result = run_ctl_child(settings, "migrate", "--config", settings.config_name)
+    if result.returncode != 0:
+        raise DeployError(f"migrations failed: {last_error_line(result)}")
+    return result.stdout.strip()
+
+
+def database_status(settings: DeploySettings) -> dict:
+    """{"reachable", "pending"} from a child process with the workers' environment."""
+    result = run_ctl_child(settings, "db-status", "--config", settings.config_name)
+    if result.returncode != 0:
+        raise DeployError(f"database check failed: {last_error_line(result)}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def last_error_line(result: subprocess.CompletedProcess) -> str:
+    lines = (result.stderr or result.stdout).strip().splitlines()
+    return lines[-1].removeprefix("error: ") if lines else f"exit status {result.returncode}"
 
 
 def verify_new_code(settings: DeploySettings) -> None:
     """Import the app and load the new gunicorn config in a separate process, as a worker would."""
-    candidate = settings.run_dir / "gunicorn.conf.candidate.py"
+    candidate = settings.layout.candidate_gunicorn_conf
     candidate.write_text(render_gunicorn_conf(settings))
     result = subprocess.run(
         [str(settings.venv_bin / "gunicorn"), "--check-config", "--config", str(candidate)],

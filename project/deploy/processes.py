@@ -56,6 +56,34 @@ def command_line(pid: int) -> str:
         return ""
 
 
+def ancestors(pid: int) -> list[int]:
+    found = []
+    parent = parent_pid(pid)
+    while parent and parent not in found:
+        found.append(parent)
+        parent = parent_pid(parent)
+    return found
+
+
+def environment(pid: int) -> list[bytes]:
+    """The `NAME=value` entries a process started with (readable for our own user's)."""
+    try:
+        return Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return []
+
+
+def with_environment(entry: str) -> list[int]:
+    """Live PIDs whose environment holds exactly `entry` (NAME=value)."""
+    wanted = entry.encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        pid = int(proc.name) if proc.name.isdigit() else 0
+        if pid and wanted in environment(pid) and not is_zombie(pid):
+            found.append(pid)
+    return sorted(found)
+
+
 def processes_mentioning(marker: str) -> list[int]:
     """Live PIDs whose command line contains `marker` (e.g. the project's etc/ path)."""
     own = os.getpid()

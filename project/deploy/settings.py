@@ -5,16 +5,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import PROJECT_ROOT, resolve_name, var_dir
+from ..config import choose_config_name
+from .layout import BUNDLE_MARKER_VARIABLE, PROJECT_ROOT, VAR_DIR_VARIABLE, Layout, var_dir
 
-SETTINGS_FILE = "deploy.json"
 # Environment passed to the workers: captured from `start`'s own environment.
 PASSED_ENV_PREFIX = "APP_"
-NOT_PASSED = {"APP_CONFIG", "APP_VAR_DIR"}
+NOT_PASSED = {"APP_CONFIG", VAR_DIR_VARIABLE}
+NOT_SAVED = {"var_dir"}
 
 
 def default_workers() -> int:
@@ -34,34 +34,42 @@ class DeploySettings:
     rotate_every: float = 0  # 0: rotate at local midnight; seconds otherwise (tests)
     timeout: int = 30  # seconds a request may take before gunicorn kills its worker
 
-    # Paths are derived, never persisted: a copied project gets its own.
+    # Derived from the environment `merged` is given, never persisted: a copied project gets
+    # its own. Empty: `<project>/var`.
+    var_dir: str = field(default="", compare=False)
+
+    @property
+    def layout(self) -> Layout:
+        return Layout(PROJECT_ROOT, Path(self.var_dir).resolve() if self.var_dir else var_dir({}))
+
+    # Shorthands for the paths the verbs use most; every path is spelled in layout.py.
     @property
     def root(self) -> Path:
-        return PROJECT_ROOT
+        return self.layout.root
 
     @property
     def var(self) -> Path:
-        return var_dir()
+        return self.layout.var
 
     @property
     def etc(self) -> Path:
-        return PROJECT_ROOT / "etc"
+        return self.layout.etc
 
     @property
     def run_dir(self) -> Path:
-        return self.var / "run"
+        return self.layout.run_dir
 
     @property
     def log_dir(self) -> Path:
-        return self.var / "log"
+        return self.layout.log_dir
 
     @property
     def venv_bin(self) -> Path:
-        return Path(sys.executable).parent
+        return self.layout.venv_bin
 
     @property
     def supervisor_socket(self) -> Path:
-        return self.run_dir / "supervisor.sock"
+        return self.layout.supervisor_socket
 
     @property
     def access_log_path(self) -> Path:
@@ -83,28 +91,32 @@ class DeploySettings:
         return self.root.name
 
     def app_environment(self) -> dict[str, str]:
-        """Environment the workers (and ctl's own migrate/check) run with."""
-        return {**self.environment, "APP_CONFIG": self.config_name, "APP_VAR_DIR": str(self.var)}
+        """Environment the workers (and ctl's own migrate/check children) run with."""
+        return {
+            **self.environment,
+            "APP_CONFIG": self.config_name,
+            VAR_DIR_VARIABLE: str(self.var),
+            BUNDLE_MARKER_VARIABLE: str(self.var),
+        }
 
     def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True) + "\n"
+        data = {k: v for k, v in dataclasses.asdict(self).items() if k not in NOT_SAVED}
+        return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
-def settings_path() -> Path:
-    return var_dir() / SETTINGS_FILE
-
-
-def load_saved() -> DeploySettings | None:
-    path = settings_path()
+def load_saved(environ) -> DeploySettings | None:
+    """The settings `start` saved in the runtime folder named by `environ`, if any."""
+    folder = var_dir(environ)
+    path = Layout(PROJECT_ROOT, folder).deploy_settings
     if not path.is_file():
         return None
-    known = {f.name for f in dataclasses.fields(DeploySettings)}
+    known = {f.name for f in dataclasses.fields(DeploySettings)} - NOT_SAVED
     data = {k: v for k, v in json.loads(path.read_text()).items() if k in known}
-    return DeploySettings(**data)
+    return DeploySettings(**data, var_dir=str(folder))
 
 
 def save(settings: DeploySettings) -> None:
-    path = settings_path()
+    path = settings.layout.deploy_settings
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     # 0600: the passed environment may hold a database password.
@@ -114,8 +126,7 @@ def save(settings: DeploySettings) -> None:
     tmp.replace(path)
 
 
-def captured_environment(environ=None) -> dict[str, str]:
-    environ = os.environ if environ is None else environ
+def captured_environment(environ) -> dict[str, str]:
     return {
         key: value
         for key, value in environ.items()
@@ -123,15 +134,16 @@ def captured_environment(environ=None) -> dict[str, str]:
     }
 
 
-def merged(flags: dict, environ=None) -> DeploySettings:
-    """Saved settings overridden by APP_* from the environment, then by the given flags.
+def merged(flags: dict, environ) -> DeploySettings:
+    """Saved settings overridden by APP_* from `environ`, then by the given flags.
 
     The config name comes from --config, else APP_CONFIG, else the saved one, else prod.
     """
-    environ = os.environ if environ is None else environ
-    base = load_saved() or DeploySettings()
+    saved = load_saved(environ)
+    base = saved or DeploySettings(var_dir=str(var_dir(environ)))
     changes = {key: value for key, value in flags.items() if value is not None}
-    chosen = changes.get("config_name") or environ.get("APP_CONFIG") or base.config_name
-    changes["config_name"] = resolve_name(chosen)
+    changes["config_name"] = choose_config_name(
+        changes.get("config_name"), environ, saved.config_name if saved else None, "prod"
+    )
     env = {**base.environment, **captured_environment(environ)}
     return dataclasses.replace(base, environment=env, **changes)

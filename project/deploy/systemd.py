@@ -13,6 +13,7 @@ import os
 import re
 from pathlib import Path
 
+from .layout import CLI_MODULE
 from .settings import DeploySettings
 from .supervisor import STOP_WAIT_SECS
 
@@ -22,7 +23,7 @@ def unit_name(settings: DeploySettings) -> str:
 
 
 def render_systemd_unit(settings: DeploySettings, user_service: bool = False) -> str:
-    ctl = f"{settings.venv_bin / 'python'} -m project.cli"
+    ctl = f"{settings.venv_bin / 'python'} -m {CLI_MODULE}"
     account = "" if user_service else f"User={getpass.getuser()}\nGroup={primary_group()}\n"
     wanted_by = "default.target" if user_service else "multi-user.target"
     return f"""\
@@ -35,7 +36,7 @@ Wants=network-online.target
 [Service]
 Type=forking
 {account}WorkingDirectory={settings.root}
-PIDFile={settings.run_dir / "supervisord.pid"}
+PIDFile={settings.layout.supervisord_pid}
 ExecStart={ctl} start
 ExecReload={ctl} reload
 ExecStop={ctl} stop

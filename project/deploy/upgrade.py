@@ -12,8 +12,9 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable
 
-from . import DeployError
 from .control import is_running
+from .errors import DeployError
+from .layout import CLI_MODULE
 from .settings import DeploySettings
 
 
@@ -41,7 +42,7 @@ def require_clean_checkout(settings: DeploySettings) -> None:
 
 
 def steps(settings: DeploySettings, pull: bool) -> list[tuple[str, list[str]]]:
-    ctl = [str(settings.venv_bin / "python"), "-m", "project.cli"]
+    ctl = [str(settings.venv_bin / "python"), "-m", CLI_MODULE]
     bootstrap = [str(settings.root / "scripts" / "ctl"), "bootstrap"]
     chain = [("pull", ["git", "-C", str(settings.root), "pull", "--ff-only"])] if pull else []
     chain += [("install requirements and build assets", bootstrap), ("migrate", [*ctl, "migrate"])]

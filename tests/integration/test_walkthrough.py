@@ -20,7 +20,7 @@ NEW_TESTS = [step.path for step in STEPS if step.path.startswith("tests/")]
 API_CONFORMANCE = "tests/unit/test_api_openapi.py"
 # Every model's columns must be the columns its table got from the migrations.
 SCHEMA_MATCHES_MODELS = """
-from project import create_app
+from project.app import create_app
 from project.extensions import db
 from project.models import MODELS
 

@@ -7,8 +7,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from project import create_app
 from project.api.tokens import hash_token
+from project.app import create_app
 from project.models import ApiToken, Note, utcnow
 from tests.api_support import bearer, make_user
 
@@ -84,7 +84,7 @@ def test_error_responses_share_the_error_schema(spec):
 
 def document_app():
     """An app that only serves the document: its in-memory database is never opened."""
-    return create_app("test", {"DATABASE_URL": "sqlite:///:memory:"})
+    return create_app("test", overrides={"DATABASE_URL": "sqlite:///:memory:"})
 
 
 # Loaded at import so `parametrize` can make one test per operation; the calls themselves go

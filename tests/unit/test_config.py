@@ -1,6 +1,6 @@
 import pytest
 
-from project import create_app
+from project.app import create_app
 from project.config import DEV_SECRET_KEY, ConfigError, load_config
 
 
@@ -44,8 +44,10 @@ def test_bad_typed_override_is_a_clear_error():
 
 
 def test_database_url_defaults_to_sqlite_under_var(tmp_path, monkeypatch):
-    monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
-    assert load_config("dev", environ={})["DATABASE_URL"] == f"sqlite:///{tmp_path}/data/app.db"
+    environ = {"APP_VAR_DIR": str(tmp_path)}
+    assert (
+        load_config("dev", environ=environ)["DATABASE_URL"] == f"sqlite:///{tmp_path}/data/app.db"
+    )
 
 
 @pytest.mark.parametrize("key", ["", "dev", DEV_SECRET_KEY, "short-key"])
@@ -65,7 +67,8 @@ def test_prod_create_app_refuses_dev_secret(tmp_path, monkeypatch):
 def test_prod_reads_generated_secret_key_file(tmp_path, monkeypatch):
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
     (tmp_path / "secret_key").write_text("k" * 64 + "\n")
-    assert load_config("prod", environ={})["SECRET_KEY"] == "k" * 64
+    environ = {"APP_VAR_DIR": str(tmp_path)}
+    assert load_config("prod", environ=environ)["SECRET_KEY"] == "k" * 64
 
 
 def test_environment_secret_beats_file(tmp_path, monkeypatch):

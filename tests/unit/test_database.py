@@ -1,7 +1,7 @@
 import peewee
 import pytest
 
-from project import create_app
+from project.app import create_app
 from project.database import DatabaseURLError, make_database
 from project.extensions import db
 from project.migrate import apply_pending, pending

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import sentry_sdk
 
-from project import create_app, error_reporting
+from project import error_reporting
+from project.app import create_app
 from project.config import PROJECT_ROOT
 from tests.sentry_ingest import Ingest
 
@@ -87,7 +88,7 @@ def test_timeout_report_is_one_event_with_request_id(app, ingest):
 def test_prod_config_builds_without_a_dsn(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("APP_SECRET_KEY", "x" * 40)
-    app = create_app("prod", {"DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"})
+    app = create_app("prod", overrides={"DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"})
     assert app.config["SENTRY_DSN"] == ""
 
 

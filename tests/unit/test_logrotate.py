@@ -15,8 +15,7 @@ DAY = date(2026, 11, 26)
 
 @pytest.fixture
 def settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
-    settings = DeploySettings()
+    settings = DeploySettings(var_dir=str(tmp_path))
     settings.log_dir.mkdir(parents=True)
     return settings
 

@@ -5,9 +5,9 @@ import logging
 import logging.handlers
 
 import pytest
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from project import create_app
+from project.app import create_app
+from project.proxy import TrustedProxyFix
 from tests.helpers import app_log_text
 
 
@@ -42,7 +42,7 @@ def test_trusted_proxy_request_id_is_kept(tmp_path, monkeypatch, database_url):
     monkeypatch.setenv("APP_DATABASE_URL", database_url)
     monkeypatch.setenv("APP_PROXY_HOPS", "1")
     proxied = create_app("test")
-    assert isinstance(proxied.wsgi_app.wsgi_app, ProxyFix)  # inside the metrics layer
+    assert isinstance(proxied.wsgi_app.wsgi_app, TrustedProxyFix)  # inside the metrics layer
     client = proxied.test_client()
     kept = client.get("/", headers={"X-Request-ID": "nginx-abc123"})
     assert kept.headers["X-Request-ID"] == "nginx-abc123"
@@ -101,3 +101,33 @@ def test_app_logger_writes_once_to_its_own_file(app):
     assert default_handler not in app.logger.handlers
     files = [h for h in app.logger.handlers if isinstance(h, logging.handlers.WatchedFileHandler)]
     assert len(files) == 1
+
+
+def test_forwarded_for_from_a_peer_that_is_not_the_proxy_is_ignored(
+    tmp_path, monkeypatch, database_url
+):
+    monkeypatch.setenv("APP_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("APP_DATABASE_URL", database_url)
+    monkeypatch.setenv("APP_PROXY_HOPS", "1")
+    app = create_app("test")
+
+    @app.get("/peer")
+    def peer():
+        from flask import request
+
+        return request.remote_addr
+
+    client = app.test_client()
+    forged = {"X-Forwarded-For": "198.51.100.9", "X-Request-ID": "forged-id-1"}
+    stranger = client.get("/peer", headers=forged, environ_base={"REMOTE_ADDR": "127.0.0.4"})
+    assert stranger.text == "127.0.0.4"
+    assert stranger.headers["X-Request-ID"] != "forged-id-1"
+    proxied = client.get("/peer", headers=forged, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert proxied.text == "198.51.100.9"
+
+
+def test_proxy_peers_must_be_addresses(monkeypatch):
+    from project.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match="PROXY_PEERS"):
+        load_config("test", environ={"APP_PROXY_PEERS": "nginx.local"})

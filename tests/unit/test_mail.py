@@ -6,7 +6,7 @@ import email.policy
 import pytest
 from flask import g
 
-from project import create_app, mail
+from project.app import create_app, mail
 from project.config import ConfigError, load_config
 from tests.helpers import app_log_text, free_port, wait_until
 from tests.mail_support import body
@@ -37,7 +37,7 @@ def test_dev_and_embedded_default_write_to_var_mail(tmp_path, monkeypatch):
     for name in ("dev", "prod"):
         settings = load_config(name, environ={"APP_SECRET_KEY": "k" * 40})
         assert settings["MAIL_SERVER"] == ""
-    app = create_app("test", {"DATABASE_URL": "sqlite://"})
+    app = create_app("test", overrides={"DATABASE_URL": "sqlite://"})
     with app.app_context():
         assert mail.mail_dir() == tmp_path / "mail"
         assert isinstance(mail.connection(), mail.FolderBackend)
@@ -66,7 +66,7 @@ def test_mail_settings_come_from_the_environment(tmp_path, monkeypatch):
     settings = load_config("test", environ=environ)
     assert settings["MAIL_PORT"] == 587 and settings["MAIL_USE_TLS"] is True
     assert settings["MAIL_TIMEOUT"] == 3 and settings["MAIL_DEFAULT_SENDER"].startswith("Shop")
-    app = create_app("test", {**settings, "DATABASE_URL": "sqlite://"})
+    app = create_app("test", overrides={**settings, "DATABASE_URL": "sqlite://"})
     with app.app_context():
         backend = mail.connection()
     assert (backend.host, backend.port, backend.use_tls, backend.timeout) == (
@@ -81,7 +81,7 @@ def test_mail_settings_come_from_the_environment(tmp_path, monkeypatch):
 def test_tls_and_ssl_together_is_a_config_error(tmp_path, monkeypatch):
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
     with pytest.raises(ConfigError, match="only one of APP_MAIL_USE_TLS"):
-        create_app("test", {"MAIL_USE_TLS": True, "MAIL_USE_SSL": True})
+        create_app("test", overrides={"MAIL_USE_TLS": True, "MAIL_USE_SSL": True})
 
 
 def test_server_down_raises_mail_error_logged_with_the_request_id(app):

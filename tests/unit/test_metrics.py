@@ -10,7 +10,8 @@ import textwrap
 import pytest
 from prometheus_client import REGISTRY
 
-from project import create_app, metrics
+from project import metrics
+from project.app import create_app
 from project.config import PROJECT_ROOT
 from project.mail import MailError, make_message, send
 from tests.helpers import app_log_text
@@ -112,7 +113,7 @@ def test_a_request_through_the_proxy_is_not_loopback(client):
 
 
 def test_the_token_opens_metrics_to_any_peer(app):
-    tokened = create_app("test", {"METRICS_TOKEN": "s3cret-scrape-token"})
+    tokened = create_app("test", overrides={"METRICS_TOKEN": "s3cret-scrape-token"})
     client = tokened.test_client()
     right = {"Authorization": "Bearer s3cret-scrape-token"}
     assert client.get("/metrics", headers=right, environ_base=OUTSIDER).status_code == 200
@@ -191,7 +192,7 @@ def test_worker_abort_hook_logs_and_counts_the_request_being_killed(app):
 MULTIPROCESS_SCRIPT = textwrap.dedent(
     """
     import sys
-    from project import create_app, metrics
+    from project import metrics
     from prometheus_client.multiprocess import mark_process_dead
     if sys.argv[1] == "count":
         metrics.HTTP_REQUESTS.labels("GET", "/", "200").inc(int(sys.argv[2]))

@@ -1,6 +1,6 @@
 """Session cookies: flags, the rotating session token, remember-me, tampering."""
 
-from project import create_app
+from project.app import create_app
 from project.auth.service import create_user
 from project.config import load_config
 from project.extensions import db
@@ -38,7 +38,7 @@ def test_prod_cookies_are_secure_unless_overridden_for_plain_http(tmp_path, monk
 def test_prod_login_sets_secure_cookies(tmp_path, monkeypatch, database_url):
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("APP_SECRET_KEY", "k" * 40)
-    app = create_app("prod", {"DATABASE_URL": database_url, **CHEAP_HASHING})
+    app = create_app("prod", overrides={"DATABASE_URL": database_url, **CHEAP_HASHING})
     with app.app_context():
         apply_pending()
         create_user("ann@example.com", PASSWORD)

@@ -15,8 +15,7 @@ from project.deploy.systemd import render_systemd_unit, unit_name
 
 @pytest.fixture
 def settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("APP_VAR_DIR", str(tmp_path / "var"))
-    return DeploySettings()
+    return DeploySettings(var_dir=str(tmp_path / "var"))
 
 
 def parse(text: str) -> configparser.RawConfigParser:

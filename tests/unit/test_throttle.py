@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from project import create_app
+from project.app import create_app
 from project.auth import service, throttle
 from project.auth.service import InvalidCredentials, Throttled, authenticate
 from project.extensions import db
@@ -171,7 +171,9 @@ def test_counts_live_in_the_database_shared_by_every_worker(limits, auth, databa
             fail()
         db.close()
     db.obj.close_all()
-    other = create_app("test", {"DATABASE_URL": database_url, "LOGIN_THROTTLE_PER_ACCOUNT": 3})
+    other = create_app(
+        "test", overrides={"DATABASE_URL": database_url, "LOGIN_THROTTLE_PER_ACCOUNT": 3}
+    )
     with other.app_context():
         assert LoginFailure.select().where(LoginFailure.scope == "account").count() == 3
         with pytest.raises(Throttled):

@@ -1,0 +1,25 @@
+"""`scripts/ctl`: one click group; every verb parses flags and calls one plain function.
+
+The face imports click and the verb modules only; each verb imports what it needs when it
+runs, so `scripts/ctl --help` and the light verbs start fast and load no app code.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import UserError
+from . import bench, bundle, local  # noqa: F401  (register their verbs on `cli`)
+from .group import cli
+
+__all__ = ["cli", "main"]
+
+
+def main() -> None:
+    try:
+        cli(prog_name="scripts/ctl")
+    except UserError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)

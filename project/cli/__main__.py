@@ -1,0 +1,5 @@
+"""`python -m project.cli`: what scripts/ctl execs after its bootstrap."""
+
+from . import main
+
+main()
