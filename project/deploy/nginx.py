@@ -32,6 +32,12 @@ server {{
     server_name example.com;
     client_max_body_size 1m;
 
+    # Metrics are for Prometheus on the app host (loopback, or the token), never the public:
+    # through nginx every request comes from loopback, so nginx must not pass this path on.
+    location = /metrics {{
+        return 404;
+    }}
+
     location /static/ {{
         alias {static}/;
         gzip_static on;
