@@ -22,6 +22,7 @@ from project.deploy.sandbox import copy_project
 
 from . import wrk
 from .errors import BenchError
+from .metrics_cost import measure_metrics_cost
 from .routes import QUICK_ROUTES, RouteSpec, Skip, Target, select
 from .servers import BareServer, Bundle, memory
 
@@ -75,6 +76,7 @@ def sqlite_pass(tmp: Path, specs: list[RouteSpec], options: Options, log) -> dic
         log(f"bench: starting the bundle from a copy in {bundle.root}")
         start = {"first_start": bundle.start()}
         measured = measure_server(bundle, specs, options, "sqlite", log)
+        measured["metrics_cost"] = measure_metrics_cost(bundle, options, log)
         measured["reload"] = reload_under_load(bundle, options, steady_p99(measured), log)
         if options.warm_start:
             bundle.stop()

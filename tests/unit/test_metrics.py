@@ -82,6 +82,18 @@ def all_requests() -> float:
     return sum(s.value for m in REGISTRY.collect() if m.name == "http_requests" for s in m.samples)
 
 
+def test_pool_connections_in_use_are_published_at_checkout_and_return(app):
+    from project.extensions import db
+
+    @app.route("/query")
+    def query():
+        db.execute_sql("SELECT 1").fetchone()
+        return {"in_use": value("app_db_pool_connections_in_use")}
+
+    assert app.test_client().get("/query").json == {"in_use": 1.0}
+    assert value("app_db_pool_connections_in_use") == 0
+
+
 def test_scrapes_are_not_counted(client):
     before = all_requests()
     client.get("/metrics")
