@@ -6,21 +6,24 @@ exactly as the bundle runs it; "without" is `benchmarks.no_metrics_app`. Both ru
 supervisord, because the bundle itself measures slower than the same app under a bare gunicorn
 (also on main before the metrics existed), which would be charged to the metrics otherwise.
 Runs alternate (with, without, with, ...) so a neighbour's load moves both sides; besides
-requests/s, the workers' CPU time per request is compared, which load on a shared machine
-moves far less than throughput.
+requests/s, the workers' CPU time per request is compared (medians over the rounds), which
+load on a shared machine moves less than throughput. Finally the layer's own work is timed
+in-process (benchmarks/metrics_layer.py), which no neighbour's load can blur much.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from statistics import mean
+import subprocess
+from statistics import median
 
 from project.deploy import processes
 
 from . import wrk
 from .servers import BareServer, Bundle
 
-ROUNDS = 3
+ROUNDS = 5
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -68,12 +71,27 @@ def measure_metrics_cost(bundle: Bundle, options, log) -> dict:
     finally:
         for server in servers.values():
             server.stop()
-    return summary(runs, log)
+    return {**summary(runs, log), "layer_us": layer_cost(bundle, folder)}
+
+
+def layer_cost(bundle: Bundle, folder) -> float:
+    """Microseconds of CPU the metrics layer adds to a request (in-process, multiprocess mode)."""
+    layer_dir = folder.parent / "layer-metrics"
+    layer_dir.mkdir(exist_ok=True)
+    result = subprocess.run(
+        [str(bundle.root / ".venv" / "bin" / "python"), "-m", "benchmarks.metrics_layer"],
+        cwd=bundle.root,
+        env={**bundle.env, "PROMETHEUS_MULTIPROC_DIR": str(layer_dir)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)["layer_us"]
 
 
 def summary(runs: dict[str, list], log) -> dict:
-    rps = {side: mean(r for r, _ in values) for side, values in runs.items()}
-    cpu = {side: mean(c for _, c in values) for side, values in runs.items()}
+    rps = {side: median(r for r, _ in values) for side, values in runs.items()}
+    cpu = {side: median(c for _, c in values) for side, values in runs.items()}
     rps_ratio = rps["with"] / rps["without"] if rps["without"] else None
     cpu_ratio = cpu["with"] / cpu["without"] if cpu["without"] else None
     log(

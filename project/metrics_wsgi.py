@@ -18,10 +18,13 @@ import time
 from flask import Flask, request
 
 from . import metrics
+from .security import HEADERS as SECURITY_HEADERS
 
 PATH = "/metrics"
 # Where Flask's matched URL rule is left for the middleware (set in a before_request hook).
 ROUTE_KEY = "project.url_rule"
+# The method is a label too, and a client picks it: any other one counts as "other".
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # Headers a proxy adds: a request carrying one came through nginx, whose peer is loopback.
 FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
 NOT_FOUND = json.dumps({"error": {"code": "not_found"}}, separators=(",", ":")).encode()
@@ -69,7 +72,8 @@ class MetricsMiddleware:
     def record(self, environ, status: str, started: float) -> None:
         route = self.route(environ)
         metrics.HTTP_DURATION.labels(route).observe(time.perf_counter() - started)
-        metrics.HTTP_REQUESTS.labels(environ.get("REQUEST_METHOD", ""), route, status).inc()
+        method = environ.get("REQUEST_METHOD", "")
+        metrics.HTTP_REQUESTS.labels(method if method in METHODS else "other", route, status).inc()
 
     def route(self, environ) -> str:
         rule = environ.get(ROUTE_KEY)
@@ -79,9 +83,10 @@ class MetricsMiddleware:
         return path if path in self.fixed_routes else metrics.UNMATCHED
 
     def serve(self, environ, start_response):
+        head = environ.get("REQUEST_METHOD") == "HEAD"
         if not self.allowed(environ):
             start_response("404 Not Found", json_headers(NOT_FOUND))
-            return [NOT_FOUND]
+            return [] if head else [NOT_FOUND]
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             start_response(
                 "405 Method Not Allowed", [*json_headers(NOT_ALLOWED), ("Allow", "GET, HEAD")]
@@ -89,7 +94,7 @@ class MetricsMiddleware:
             return [NOT_ALLOWED]
         body, content_type = metrics.exposition()
         start_response("200 OK", plain_headers(body, content_type))
-        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+        return [] if head else [body]
 
     def allowed(self, environ) -> bool:
         if self.token and bearer_matches(environ.get("HTTP_AUTHORIZATION", ""), self.token):
@@ -122,7 +127,7 @@ def plain_headers(body: bytes, content_type: str) -> list[tuple[str, str]]:
         ("Content-Type", content_type),
         ("Content-Length", str(len(body))),
         ("Cache-Control", "no-store"),
-        ("X-Content-Type-Options", "nosniff"),
+        *SECURITY_HEADERS.items(),
     ]
 
 

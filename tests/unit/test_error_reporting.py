@@ -98,3 +98,11 @@ def test_a_bad_dsn_is_a_config_error_not_a_worker_crash(dsn):
 
     with pytest.raises(ConfigError, match="APP_SENTRY_DSN"):
         load_config("test", environ={"APP_SENTRY_DSN": dsn})
+
+
+def test_the_systemexit_of_a_killed_worker_is_not_a_second_event():
+    """gunicorn's worker exits by SystemExit after a timeout; report_timeout already sent it."""
+    crash = {"exception": {"values": [{"type": "RuntimeError", "value": "boom"}]}}
+    assert error_reporting.before_send(crash, {"exc_info": (RuntimeError, None, None)}, {})
+    killed = {"exception": {"values": [{"type": "SystemExit", "value": "1"}]}}
+    assert error_reporting.before_send(killed, {"exc_info": (SystemExit, None, None)}, {}) is None

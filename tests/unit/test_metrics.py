@@ -59,6 +59,15 @@ def test_unmatched_paths_share_one_label(routed_app):
     assert b"probe-1" not in client.get("/metrics").data
 
 
+def test_made_up_methods_share_one_label(client):
+    labels = {"method": "other", "route": metrics.UNMATCHED, "status": "405"}
+    before = value("http_requests_total", **labels)
+    client.open("/", method="FOOBAR")
+    client.open("/", method="SCAN123")
+    assert value("http_requests_total", **labels) == before + 2
+    assert b"FOOBAR" not in client.get("/metrics").data
+
+
 def test_failing_view_counts_as_500_and_healthz_has_its_own_label(routed_app):
     client = routed_app.test_client()
     failed = {"method": "GET", "route": "/explode", "status": "500"}
