@@ -33,6 +33,7 @@ from .health import HealthCheck
 from .main import bp as main_bp
 from .notes import bp as notes_bp
 from .proxy import TrustedProxyFix
+from .twofactor import bp as twofactor_bp
 
 # Page blueprints, in registration order. A new feature imports its `bp` above and adds it here.
 BLUEPRINTS = [
@@ -41,6 +42,7 @@ BLUEPRINTS = [
     account_bp,
     admin_bp,
     notes_bp,
+    twofactor_bp,
 ]
 
 # What this worker imported, fixed when this module was first imported: `scripts/ctl reload`

@@ -93,6 +93,8 @@ class BaseConfig:
     SENTRY_DSN = ""
     # Release name in metrics and error reports; empty: the git commit of the checkout.
     RELEASE = ""
+    # True: an admin without a second factor reaches only the two-factor setup page.
+    REQUIRE_TWO_FACTOR_FOR_ADMINS = False
 
 
 class DevConfig(BaseConfig):
@@ -118,6 +120,7 @@ class ProdConfig(BaseConfig):
     REMEMBER_COOKIE_SECURE = True
     HSTS_SECONDS = 365 * 24 * 3600
     REQUIRE_STRONG_SECRET = True
+    REQUIRE_TWO_FACTOR_FOR_ADMINS = True
 
 
 CONFIGS: dict[str, type[BaseConfig]] = {"dev": DevConfig, "test": TestConfig, "prod": ProdConfig}

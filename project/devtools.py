@@ -50,6 +50,7 @@ def run_dev_server(config_name, host: str, port: int, allow_remote: bool) -> Non
         click.echo(
             f"WARNING: the debugger is reachable from the network on {host}:{port}", err=True
         )
+    refuse_busy_port(host, port)
     app = build_app(config_name, use_deployed=False)  # dev means dev, even where prod runs
     migrate_app(app)
     watcher = start_asset_watcher()
@@ -61,6 +62,16 @@ def run_dev_server(config_name, host: str, port: int, allow_remote: bool) -> Non
         app.run(host=host, port=port, debug=True, use_reloader=True, extra_files=extra_files)
     finally:
         stop_asset_watcher(watcher)
+
+
+def refuse_busy_port(host: str, port: int) -> None:
+    """The same one-line error as `start` (the reloader's child re-binds the parent's port)."""
+    from .deploy import processes
+
+    if os.environ.get("WERKZEUG_RUN_MAIN") != "true" and processes.port_in_use(host, port):
+        raise UserError(
+            f"port {port} on {host} is already in use by another process: stop it or pass --port"
+        )
 
 
 def start_asset_watcher() -> subprocess.Popen | None:

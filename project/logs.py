@@ -16,6 +16,8 @@ from pathlib import Path
 
 from flask import Flask, g, has_app_context, request
 
+from .deploy.layout import PROJECT_ROOT, Layout
+
 REQUEST_ID_HEADER = "X-Request-ID"
 # The id is also left in the WSGI environ, for the worker-timeout report (worker_hooks.py).
 REQUEST_ID_ENVIRON = "project.request_id"
@@ -76,7 +78,7 @@ class JsonFormatter(logging.Formatter):
 
 
 def app_log_path(app: Flask) -> Path:
-    return Path(app.config["VAR_DIR"]) / "log" / "app.log"
+    return Layout(PROJECT_ROOT, Path(app.config["VAR_DIR"])).app_log
 
 
 def configure_app_logger(app: Flask) -> None:

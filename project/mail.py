@@ -20,6 +20,7 @@ from flask_mailman.backends.base import BaseEmailBackend
 
 from . import metrics
 from .config import ConfigError
+from .deploy.layout import PROJECT_ROOT, Layout
 from .errors import UserError
 from .logs import current_request_id
 from .models import utcnow
@@ -38,7 +39,7 @@ def init_app(app: Flask) -> None:
 
 
 def mail_dir() -> Path:
-    return Path(current_app.config["VAR_DIR"]) / "mail"
+    return Layout(PROJECT_ROOT, Path(current_app.config["VAR_DIR"])).mail_dir
 
 
 def external_url(endpoint: str, **values) -> str:

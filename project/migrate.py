@@ -16,7 +16,7 @@ PG_ADVISORY_LOCK_ID = 720_431_118
 
 
 def router() -> Router:
-    logger = logging.getLogger("project.migrate")
+    logger = logging.getLogger(__name__)
     return Router(db, migrate_dir=MIGRATIONS_DIR, logger=logger)
 
 

@@ -57,6 +57,11 @@ class TokenRequestSchema(ma.Schema):
         load_only=True,
         validate=[validate.Length(min=1, max=MAX_PASSWORD_LENGTH), NO_NUL],
     )
+    otp = Text(
+        load_only=True,
+        validate=[validate.Length(min=1, max=32), NO_NUL],
+        metadata={"description": "A current code (or a recovery code) if two-factor sign-in is on"},
+    )
 
 
 class TokenSchema(ma.Schema):

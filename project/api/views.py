@@ -85,10 +85,29 @@ class Tokens(MethodView):
             api_abort(429, "throttled", str(exc), headers={"Retry-After": str(exc.retry_after)})
         except InvalidCredentials as exc:
             unauthorized("invalid_credentials", str(exc), error=None)
+        check_second_factor(user, credentials.get("otp"))
         ttl = current_app.config["API_TOKEN_TTL_SECONDS"]
         secret, token = tokens.issue_token(user, ttl)
         body = {"token": secret, "token_type": "Bearer", "expires_at": token.expires_at}
         return {**body, "expires_in": ttl}, 201, {"Cache-Control": "no-store"}
+
+
+def check_second_factor(user, code: str | None) -> None:
+    """With two-factor sign-in on, a token needs a current code too (`otp`)."""
+    from ..twofactor import service as second_factor
+
+    if not second_factor.is_enabled(user):
+        return
+    if not code:
+        unauthorized(
+            "otp_required", "this account needs a current two-factor code (otp)", error=None
+        )
+    try:
+        second_factor.verify(user, code, request.remote_addr)
+    except Throttled as exc:
+        api_abort(429, "throttled", str(exc), headers={"Retry-After": str(exc.retry_after)})
+    except second_factor.WrongCode as exc:
+        unauthorized("invalid_otp", str(exc), error=None)
 
 
 @bp.route("/tokens/current")

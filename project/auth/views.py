@@ -81,9 +81,23 @@ def login():
         else:
             if emails.must_confirm_first(user):
                 return unconfirmed(form, user)
+            if second_factor_enabled(user):  # the password alone never yields a session
+                return second_step(user, form.remember.data)
             start_session(user, remember=form.remember.data)
             return redirect(landing())
     return render_template("auth/login.html", form=form, next=safe_next(request.args.get("next")))
+
+
+def second_factor_enabled(user) -> bool:
+    from ..twofactor.service import is_enabled  # imported late: twofactor imports auth
+
+    return is_enabled(user)
+
+
+def second_step(user, remember: bool):
+    from ..twofactor import begin_second_step
+
+    return begin_second_step(user, remember, safe_next(request.args.get("next")))
 
 
 def unconfirmed(form: LoginForm, user):

@@ -11,7 +11,7 @@ import sys
 import click
 
 from ..errors import UserError
-from . import bench, bundle, local  # noqa: F401  (register their verbs on `cli`)
+from . import bench, bundle, local, users  # noqa: F401  (register their verbs on `cli`)
 from .group import cli
 
 __all__ = ["cli", "main"]
@@ -22,4 +22,9 @@ def main() -> None:
         cli(prog_name="scripts/ctl")
     except UserError as exc:
         click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        # A path the user named that cannot be created or written, a full disk…: one line.
+        where = f": {exc.filename}" if exc.filename else ""
+        click.echo(f"error: {exc.strerror or exc}{where}", err=True)
         sys.exit(1)

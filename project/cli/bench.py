@@ -15,7 +15,14 @@ from .group import cli
 )
 @click.option("--connections", type=click.IntRange(1, 1024), default=None, help="Concurrent (16).")
 @click.option("--quick", is_flag=True, help="1 s runs, 2 connections, / and /healthz, 1 reload.")
-@click.option("--route", "routes", multiple=True, metavar="NAME", help="Only these routes.")
+@click.option(
+    "--route",
+    "routes",
+    multiple=True,
+    metavar="NAME",
+    help="Only this route (repeatable): 'home', 'healthz', 'account page', 'api notes list', "
+    "'hashed static', 'failed login'.",
+)
 @click.option("--reloads", type=click.IntRange(min=0), default=None, help="Reloads under load (5).")
 @click.option(
     "--postgres-url",
@@ -23,7 +30,14 @@ from .group import cli
     metavar="URL",
     help="PostgreSQL database for the DB routes; its tables are dropped ('' skips the pass).",
 )
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Write the results as JSON here (default benchmarks/results/latest.json).",
+)
 def bench(quick, json_path, **flags):
     """Load-test the bundle against a bare WSGI app under the same gunicorn config."""
     from benchmarks import report, run

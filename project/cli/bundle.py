@@ -8,48 +8,61 @@ import sys
 import click
 
 from ..deploy.layout import PROGRAMS
-from .group import cli, config_option
+from .group import cli
 
 # Names `scripts/ctl logs NAME` accepts.
 LOG_NAMES = ["access", "error", "app", "supervisord", *(program.name for program in PROGRAMS)]
 
 
+class SavedOption(click.Option):
+    """A persisted flag: its help line shows the value `start` saved, when there is one."""
+
+    def get_help_record(self, ctx):
+        record = super().get_help_record(ctx)
+        saved = saved_value(self.name)
+        if record is None or saved in (None, ""):
+            return record
+        return record[0], f"{record[1]} [saved: {saved}]"
+
+
+def saved_value(name: str):
+    from ..deploy.settings import load_saved
+
+    try:
+        saved = load_saved(os.environ)
+    except (OSError, ValueError, TypeError):
+        return None
+    return getattr(saved, name, None) if saved else None
+
+
 def deploy_options(command):
-    """Flags shared by start, restart and gen-config; unset flags keep their saved values."""
+    """Flags shared by start, restart, check and gen-config; a flag not given keeps the value
+    saved by the last start (shown in --help); `--accesslog ''` resets a path to its default."""
+    option = lambda *names, **kw: click.option(*names, cls=SavedOption, default=None, **kw)  # noqa: E731
     options = [
-        config_option("the saved one, else prod"),
-        click.option("--host", default=None, help="Address gunicorn binds (default 127.0.0.1)."),
-        click.option("--port", type=click.IntRange(1, 65535), default=None, help="Default 8000."),
-        click.option(
-            "--workers", type=click.IntRange(1, 256), default=None, help="Default 2 x CPUs + 1."
-        ),
-        click.option(
-            "--accesslog", metavar="PATH", default=None, help="Default var/log/access.log."
-        ),
-        click.option("--errorlog", metavar="PATH", default=None, help="Default var/log/error.log."),
-        click.option(
+        option("--config", "config_name", metavar="NAME", help="dev, test or prod (default prod)."),
+        option("--host", help="Address gunicorn binds (default 127.0.0.1)."),
+        option("--port", type=click.IntRange(1, 65535), help="TCP port (default 8000)."),
+        option("--workers", type=click.IntRange(1, 256), help="Worker processes (2 x CPUs + 1)."),
+        option("--accesslog", metavar="PATH", help="Access log (default var/log/access.log)."),
+        option("--errorlog", metavar="PATH", help="Error log (default var/log/error.log)."),
+        option(
             "--keep-days",
             type=click.FloatRange(min=0),
-            default=None,
-            help="Delete rotated logs older than this (default 14).",
+            metavar="DAYS",
+            help="Delete rotated logs older than DAYS (default 14).",
         ),
-        click.option(
-            "--rotate-every",
-            type=click.FloatRange(min=0),
-            default=None,
-            metavar="SECONDS",
-            help="Rotate logs every SECONDS instead of at midnight (0 = midnight; for tests).",
-        ),
-        click.option(
+        option(
             "--timeout",
             type=click.IntRange(1, 3600),
-            default=None,
             metavar="SECONDS",
             help="Kill a worker whose request runs longer (default 30; logged and reported).",
         ),
+        # Test-only: rotating every few seconds is how the rotation tests run.
+        option("--rotate-every", type=click.FloatRange(min=0), metavar="SECONDS", hidden=True),
     ]
-    for option in reversed(options):
-        command = option(command)
+    for add in reversed(options):
+        command = add(command)
     return command
 
 
@@ -64,18 +77,37 @@ def saved_settings():
     return deploy_settings()
 
 
+def describe_flags(settings) -> str:
+    """The flags in force, saved for the next start: what a plain `start` will use."""
+    shown = [
+        f"config={settings.config_name}",
+        f"host={settings.host}",
+        f"port={settings.port}",
+        f"workers={settings.workers}",
+        f"keep-days={settings.keep_days:g}",
+    ]
+    shown += [
+        f"{name}={value}"
+        for name, value in (("accesslog", settings.accesslog), ("errorlog", settings.errorlog))
+        if value
+    ]
+    return "saved flags: " + " ".join(shown) + " (a flag given to start/restart replaces its value)"
+
+
 @cli.command()
 @deploy_options
 def start(**flags):
-    """Start supervisord and the gunicorn workers; wait until /healthz answers."""
+    """Start the site (supervisord + gunicorn) and wait until it answers."""
     from ..deploy.control import start as start_bundle
 
-    click.echo(start_bundle(deploy_settings(**flags)))
+    settings = deploy_settings(**flags)
+    click.echo(start_bundle(settings))
+    click.echo(describe_flags(settings))
 
 
 @cli.command()
 def stop():
-    """Stop every process of the project gracefully (in-flight requests finish)."""
+    """Stop every process of the site; in-flight requests finish first."""
     from ..deploy.control import stop as stop_bundle
 
     click.echo(stop_bundle(saved_settings()))
@@ -84,15 +116,17 @@ def stop():
 @cli.command()
 @deploy_options
 def restart(**flags):
-    """Stop, then start (applies changed flags)."""
+    """Stop, then start: the way to apply changed flags (checked before stopping)."""
     from ..deploy.control import restart as restart_bundle
 
-    click.echo(restart_bundle(deploy_settings(**flags)))
+    settings = deploy_settings(**flags)
+    click.echo(restart_bundle(settings))
+    click.echo(describe_flags(settings))
 
 
 @cli.command()
 def reload():
-    """Check that the new code loads, then replace the workers without dropping requests."""
+    """Serve new code without dropping a request (checked before, proved after)."""
     from ..deploy.control import reload as reload_bundle
 
     click.echo(reload_bundle(saved_settings()))
@@ -100,7 +134,7 @@ def reload():
 
 @cli.command()
 def status():
-    """Show each program's state; exit 0 only if all run and /healthz answers."""
+    """Each program's state and the health check; exit 1 unless all is well."""
     from ..deploy.status import status as bundle_status
 
     text, healthy = bundle_status(saved_settings())
@@ -111,7 +145,7 @@ def status():
 @cli.command()
 @deploy_options
 def check(**flags):
-    """Deploy checklist: secret, debug, bind, permissions, database, migrations, assets."""
+    """Deploy checklist (secret, debug, bind, files, database, logs); exit 1 on an error."""
     from ..deploy.checks import ERROR, run_checks
 
     findings = run_checks(deploy_settings(**flags))
@@ -124,7 +158,7 @@ def check(**flags):
 @deploy_options
 @click.option("--dry-run", is_flag=True, help="Print the files instead of writing them.")
 def gen_config(dry_run, **flags):
-    """Render etc/ (supervisord, gunicorn, nginx example, systemd units) from the settings."""
+    """Render etc/ (supervisord, gunicorn, nginx, systemd) from the settings."""
     from ..deploy.files import config_files, dry_run_text, write_files
     from ..deploy.settings import save
 
@@ -141,7 +175,7 @@ def gen_config(dry_run, **flags):
 @cli.command()
 @click.option("--no-pull", is_flag=True, help="Skip `git pull` (code already updated on disk).")
 def deploy(no_pull):
-    """Upgrade a running site: pull, install, build, migrate, reload; stop at a failing step."""
+    """Upgrade a running site: pull, install, build, migrate, reload."""
     from ..deploy.upgrade import deploy as deploy_release
 
     click.echo(deploy_release(saved_settings(), pull=not no_pull, say=click.echo))
@@ -155,7 +189,7 @@ def deploy(no_pull):
     "--daemon", is_flag=True, help="Keep running; rotate at local midnight (supervisord)."
 )
 def rotate_logs(keep_days, daemon):
-    """Rename each log to <name>.YYYY-MM-DD, make writers reopen, compress, expire."""
+    """Rotate the logs into date-named files now (also done at midnight)."""
     from datetime import date
 
     from ..deploy import logrotate
@@ -168,12 +202,12 @@ def rotate_logs(keep_days, daemon):
         click.echo(f"rotated {path}")
 
 
-@cli.command()
-@click.argument("name", required=False, type=click.Choice(LOG_NAMES))
+@cli.command(epilog="NAME is one of: " + ", ".join(LOG_NAMES) + ".")
+@click.argument("name", required=False, metavar="[NAME]", type=click.Choice(LOG_NAMES))
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new lines (tail -F).")
 @click.option("--lines", "-n", type=click.IntRange(min=1), default=40, show_default=True)
 def logs(name, follow, lines):
-    """Show the last lines of a log (default: error and app); NAME picks one."""
+    """Show the last lines of a log (default: the error and app logs)."""
     from ..deploy.logview import log_paths, show
 
     show(log_paths(saved_settings(), name), lines, follow)

@@ -8,10 +8,11 @@ import sys
 import click
 
 from .group import cli, config_option
+from .users import DEPLOYED_DEFAULT
 
 
 @cli.command()
-@config_option("dev")
+@config_option("APP_CONFIG, else dev; never the deployed one")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option(
@@ -27,7 +28,7 @@ def dev(config_name, host, port, allow_remote_debugger):
 
 
 @cli.command()
-@config_option("dev")
+@config_option(DEPLOYED_DEFAULT)
 def migrate(config_name):
     """Apply pending database migrations."""
     from .. import devtools
@@ -37,7 +38,7 @@ def migrate(config_name):
 
 
 @cli.command("db-status", hidden=True)
-@config_option("dev")
+@config_option(DEPLOYED_DEFAULT)
 def db_status(config_name):
     """Print {"reachable", "pending"} as JSON (for `check`, run as the workers would run)."""
     from .. import devtools
@@ -49,7 +50,7 @@ def db_status(config_name):
 @click.argument("email")
 @click.option("--admin", is_flag=True, help="Give the user the admin role.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin (scripts).")
-@config_option("dev")
+@config_option(DEPLOYED_DEFAULT)
 def create_user(email, admin, password_stdin, config_name):
     """Add a user (password prompted twice, or read from stdin)."""
     from .. import devtools
@@ -60,10 +61,15 @@ def create_user(email, admin, password_stdin, config_name):
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     user = devtools.create_user(config_name, email, password, admin)
     click.echo(f"created {user.role} {user.email}")
+    if admin:
+        click.echo(
+            "note: in prod (REQUIRE_TWO_FACTOR_FOR_ADMINS) this admin must set up two-factor "
+            "sign-in at /account/two-factor before any other page opens"
+        )
 
 
 @cli.command()
-@config_option("dev")
+@config_option(DEPLOYED_DEFAULT)
 def shell(config_name):
     """Python shell with the app context and the models loaded."""
     from .. import devtools

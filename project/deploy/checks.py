@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..config import ConfigError
 from .errors import DeployError
-from .preflight import app_config, database_status
+from .preflight import app_config, database_status, log_path_problem
 from .settings import DeploySettings
 
 OK, WARN, ERROR = "ok", "warning", "error"
@@ -65,6 +65,12 @@ def permission_finding(path: Path, wanted: int) -> Finding:
     return OK, f"{path} mode {mode:o}"
 
 
+def check_log_paths(settings: DeploySettings) -> Iterator[Finding]:
+    for path in (settings.access_log_path, settings.error_log_path):
+        problem = log_path_problem(path)
+        yield (ERROR, problem) if problem else (OK, f"log {path} writable")
+
+
 def check_database(settings: DeploySettings) -> Iterator[Finding]:
     try:
         app_config(settings)
@@ -109,6 +115,7 @@ CHECKS: list[Callable[[DeploySettings], Iterator[Finding]]] = [
     check_config,
     check_bind,
     check_permissions,
+    check_log_paths,
     check_database,
     check_assets,
     check_systemd_unit,

@@ -20,7 +20,13 @@ from .errors import DeployError
 from .files import config_files, write_files
 from .gunicorn import proc_name
 from .layout import BUNDLE_MARKER_VARIABLE, JSON_LOGGER_CLASS, PACKAGE, WEB
-from .preflight import ensure_writable_dir, prepare_for_start, run_migrations, verify_new_code
+from .preflight import (
+    ensure_writable_dir,
+    prepare_for_start,
+    run_migrations,
+    validate_flags,
+    verify_new_code,
+)
 from .settings import DeploySettings, load_saved, save
 from .supervisor import STOP_WAIT_SECS
 
@@ -63,6 +69,7 @@ def health_ok(settings: DeploySettings, timeout: float = 2.0) -> bool:
 
 
 def start(settings: DeploySettings) -> str:
+    validate_flags(settings)
     with ctl_lock(settings):
         if is_running(settings):
             return already_running(settings)
@@ -326,5 +333,6 @@ def ready_workers(settings: DeploySettings, master: int) -> set[int]:
 
 
 def restart(settings: DeploySettings) -> str:
+    validate_flags(settings)  # a bad flag must not take the running site down
     stop(settings)
     return start(settings)

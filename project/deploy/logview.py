@@ -26,5 +26,8 @@ def show(paths: list[Path], lines: int, follow: bool) -> None:
     existing = [str(p) for p in paths if p.exists()]
     if not existing:
         raise DeployError(f"no log yet at {', '.join(map(str, paths))}: has the site run?")
+    if not follow and all(Path(p).stat().st_size == 0 for p in existing):
+        print("\n".join(f"({Path(p).name} is empty)" for p in existing))
+        return
     command = ["tail", "-n", str(lines), *(["-F"] if follow else []), *existing]
     os.execvp("tail", command)  # noqa: S606  (hand the terminal to tail; Ctrl-C ends it)

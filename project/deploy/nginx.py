@@ -56,7 +56,7 @@ server {{
         proxy_set_header X-Forwarded-Proto $scheme;
         proxy_set_header X-Request-ID $request_id;
         proxy_redirect off;
-        proxy_read_timeout 35s;
+        proxy_read_timeout {settings.timeout + 5}s;  # outwaits gunicorn's worker timeout
     }}
 }}
 """

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
 import subprocess
+import tempfile
 from pathlib import Path
 
 from ..config import load_config
@@ -17,6 +19,55 @@ from .settings import DeploySettings
 
 # sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
 MAX_SOCKET_PATH = 107
+
+
+def validate_flags(settings: DeploySettings) -> None:
+    """Everything a flag can get wrong, checked before anything is stopped or started."""
+    check_host(settings.host)
+    for path in (settings.access_log_path, settings.error_log_path):
+        problem = log_path_problem(path)
+        if problem:
+            raise DeployError(problem)
+
+
+def check_host(host: str) -> None:
+    try:
+        socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise DeployError(
+            f"--host {host!r} is not an address or a name this host resolves"
+        ) from None
+
+
+def log_path_problem(path: Path) -> str | None:
+    """Why a log file cannot be written at `path` (its folder created if missing), or None."""
+    if path.is_dir():
+        return f"log path {path} is a folder: name a file"
+    if path.exists():
+        return None if os.access(path, os.W_OK) else f"log file {path} is not writable by this user"
+    folder = nearest_existing(path.parent)
+    if not folder.is_dir():
+        return f"log path {path}: {folder} is not a folder"
+    if not can_create_in(folder):
+        return f"cannot create log file {path}: nothing can be created in {folder}"
+    return None
+
+
+def can_create_in(folder: Path) -> bool:
+    """Try it: os.access says yes to root even on /proc; a real file cannot lie."""
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".ctl-probe-")
+    except OSError:
+        return False
+    os.close(fd)
+    os.unlink(probe)
+    return True
+
+
+def nearest_existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
 
 
 def prepare_for_start(settings: DeploySettings) -> None:
@@ -45,7 +96,7 @@ def make_var_dirs(settings: DeploySettings) -> None:
         ensure_writable_dir(folder)
     settings.run_dir.chmod(0o700)
     for log in (settings.access_log_path, settings.error_log_path):
-        log.parent.mkdir(parents=True, exist_ok=True)
+        ensure_writable_dir(log.parent)
 
 
 def ensure_writable_dir(folder: Path) -> None:

@@ -4,11 +4,13 @@
 import { initConfirm } from "./confirm.js";
 import { initFlash } from "./flash.js";
 import { initNotes } from "./notes.js";
+import { initPasskeys } from "./passkeys.js";
 
 function start() {
   initFlash(document);
   initConfirm(document);
   initNotes(document);
+  initPasskeys(document);
 }
 
 if (document.readyState === "loading") {

@@ -104,3 +104,16 @@ def test_forwarded_for_is_believed_from_the_proxy_peer_only(tmp_path):
         assert proxied.startswith("203.0.113.7 "), proxied
     finally:
         bundle.cleanup()
+
+
+@pytest.mark.integration
+def test_restart_with_a_bad_log_path_keeps_the_site_up(bundle):
+    bundle.start("--workers", "1")
+    master = bundle.master_pid()
+    result = bundle.ctl("restart", "--accesslog", "/proc/nope/access.log", check=False)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
+    assert "/proc/nope/access.log" in result.stderr
+    assert bundle.get("/healthz")[0] == 200
+    assert bundle.master_pid() == master
+    assert bundle.ctl("status", check=False).returncode == 0

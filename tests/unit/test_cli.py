@@ -66,7 +66,8 @@ def test_migrate_then_create_user_and_duplicate(tmp_path):
         stdin="correct horse battery\n",
     )
     assert created.returncode == 0, created.stderr
-    assert created.stdout == "created admin ann@example.com\n"
+    assert created.stdout.splitlines()[0] == "created admin ann@example.com"
+    assert "two-factor" in created.stdout  # the admin policy is explained
     again = ctl(
         "create-user",
         "ann@example.com",

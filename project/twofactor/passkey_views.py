@@ -1,0 +1,101 @@
+"""Passkey endpoints: JSON for the browser's WebAuthn calls, forms to rename and remove.
+
+The browser code is static_src/js/passkeys.js (bundled; no inline script). JSON POSTs carry
+the CSRF token in the X-CSRFToken header, which Flask-WTF checks like a form field.
+"""
+
+from __future__ import annotations
+
+from flask import flash, jsonify, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from ..auth import throttle
+from ..auth.redirects import safe_next
+from ..auth.service import Throttled
+from ..auth.sessions import start_session
+from . import notices, passkeys, service
+from .passkeys import PasskeyError
+from .views import bp, pending_user
+
+
+def json_error(status: int, code: str, message: str):
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+@bp.post("/account/passkeys/options")
+@login_required
+def passkey_registration_options():
+    user = current_user._get_current_object()
+    if not service.is_enabled(user):
+        return json_error(
+            409, "app_first", "Turn on the authenticator app first: it carries the recovery codes."
+        )
+    return passkeys.registration_options(user), 200, {"Content-Type": "application/json"}
+
+
+@bp.post("/account/passkeys")
+@login_required
+def passkey_register():
+    user = current_user._get_current_object()
+    body = json_body()
+    try:
+        passkey = passkeys.finish_registration(
+            user, body.get("credential") or {}, str(body.get("name", ""))
+        )
+    except PasskeyError as exc:
+        return json_error(400, "passkey_refused", str(exc).capitalize() + ".")
+    notices.send(user, f"a passkey named “{passkey.name}” was added")
+    return jsonify({"id": passkey.id, "name": passkey.name}), 201
+
+
+@bp.post("/account/passkeys/<int:passkey_id>/rename")
+@login_required
+def passkey_rename(passkey_id: int):
+    if passkeys.rename(
+        current_user._get_current_object(), passkey_id, request.form.get("name", "")
+    ):
+        flash("Passkey renamed.", "success")
+    else:
+        flash("Give the passkey a name.", "error")
+    return redirect(url_for("twofactor.settings"))
+
+
+@bp.post("/account/passkeys/<int:passkey_id>/delete")
+@login_required
+def passkey_delete(passkey_id: int):
+    user = current_user._get_current_object()
+    if passkeys.delete(user, passkey_id):
+        notices.send(user, "a passkey was removed")
+        flash("Passkey removed.", "success")
+    return redirect(url_for("twofactor.settings"))
+
+
+@bp.post("/auth/two-factor/passkey/options")
+def passkey_sign_in_options():
+    user, _ = pending_user()
+    if user is None or not passkeys.passkeys_of(user):
+        return json_error(400, "no_pending_sign_in", "Log in again with your password first.")
+    return passkeys.authentication_options(user), 200, {"Content-Type": "application/json"}
+
+
+@bp.post("/auth/two-factor/passkey")
+def passkey_sign_in():
+    """The second step answered by a passkey; failures count in the account's throttle."""
+    user, pending = pending_user()
+    if user is None:
+        return json_error(400, "no_pending_sign_in", "Log in again with your password first.")
+    try:
+        throttle.check(user.email, request.remote_addr)
+        passkeys.finish_authentication(user, json_body().get("credential") or {})
+    except Throttled as exc:
+        return json_error(429, "throttled", str(exc))
+    except PasskeyError as exc:
+        throttle.record_failure(user.email, request.remote_addr)
+        return json_error(400, "passkey_refused", str(exc).capitalize() + ".")
+    start_session(user, remember=pending.get("remember", False))
+    return jsonify({"next": safe_next(pending.get("next")) or url_for("account.index")})
