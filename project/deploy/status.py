@@ -3,6 +3,8 @@ the request rate and 5xx count over about the last minute (from the metrics file
 
 from __future__ import annotations
 
+import struct
+
 from . import metrics_files, rpc
 from .control import health_ok, is_running
 from .settings import DeploySettings
@@ -19,6 +21,14 @@ def status(settings: DeploySettings) -> tuple[str, bool]:
     lines = [f"{info['name']:<12} {info['statename']:<9} {info['description']}" for info in infos]
     healthy = health_ok(settings)
     lines.append(f"url          {settings.url}  /healthz {'200 OK' if healthy else 'FAILING'}")
-    lines.append(f"traffic      {metrics_files.traffic(settings)}")
+    lines.append(f"traffic      {traffic_line(settings)}")
     all_running = all(info["statename"] == "RUNNING" for info in infos)
     return "\n".join(lines), all_running and healthy
+
+
+def traffic_line(settings: DeploySettings) -> str:
+    try:
+        return metrics_files.traffic(settings)
+    # A worker booting right now may have created its file but not sized it yet.
+    except (OSError, ValueError, struct.error) as exc:
+        return f"metrics unreadable right now ({exc}); run status again"

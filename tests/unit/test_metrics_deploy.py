@@ -190,3 +190,11 @@ def names_of(metric) -> set[str]:
     if metric._type == "histogram":
         return {base + suffix for suffix in ("_bucket", "_sum", "_count")}
     return {base}
+
+
+def test_status_says_so_when_a_metrics_file_is_not_sized_yet(settings):
+    from project.deploy.status import traffic_line
+
+    metrics_files.wipe(settings)
+    (settings.layout.metrics_dir / "counter_12345.db").write_bytes(b"")  # a worker mid-boot
+    assert traffic_line(settings).startswith("metrics unreadable right now")
