@@ -85,6 +85,7 @@ def describe_flags(settings) -> str:
         f"port={settings.port}",
         f"workers={settings.workers}",
         f"keep-days={settings.keep_days:g}",
+        f"timeout={settings.timeout}",
     ]
     shown += [
         f"{name}={value}"
