@@ -18,10 +18,11 @@ import os
 import subprocess
 from statistics import median
 
+from devkit.bundle import Bundle
 from project.deploy import processes
 
 from . import wrk
-from .servers import BareServer, Bundle
+from .servers import BareServer
 
 ROUNDS = 5
 TICKS = os.sysconf("SC_CLK_TCK")

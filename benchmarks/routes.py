@@ -29,7 +29,7 @@ class Skip(Exception):
 class Target:
     """A running server to prepare routes on; `ctl` runs a verb in the project copy."""
 
-    def __init__(self, url: str, ctl: Callable[..., str]):
+    def __init__(self, url: str, ctl: Callable[..., object]):
         self.url = url
         self.ctl = ctl
         self.cache: dict = {}
@@ -77,7 +77,7 @@ def bench_password(target: Target) -> str:
             "--password-stdin",
             "--config",
             "prod",
-            input=password + "\n",
+            stdin=password + "\n",
         )
         target.cache["password"] = password
     return target.cache["password"]

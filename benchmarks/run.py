@@ -17,14 +17,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from statistics import mean
 
+from devkit.bundle import Bundle
+from devkit.errors import DevkitError
+from devkit.sandbox import copy_project
 from project.config import PROJECT_ROOT
-from project.deploy.sandbox import copy_project
 
 from . import wrk
 from .errors import BenchError
 from .metrics_cost import measure_metrics_cost
 from .routes import QUICK_ROUTES, RouteSpec, Skip, Target, select
-from .servers import BareServer, Bundle, memory
+from .servers import BareServer, master_pid, memory, timed_reload, timed_start
 
 DEFAULT_JSON = PROJECT_ROOT / "benchmarks" / "results" / "latest.json"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/bench_db"
@@ -63,8 +65,11 @@ def run_benchmarks(options: Options, log=print) -> dict:
     specs = select(tuple(options.routes))
     results = {"machine": machine(), "options": options_dict(options)}
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        results.update(sqlite_pass(Path(tmp), specs, options, log))
-        results["postgresql"] = postgres_pass(Path(tmp), specs, options, log)
+        try:
+            results.update(sqlite_pass(Path(tmp), specs, options, log))
+            results["postgresql"] = postgres_pass(Path(tmp), specs, options, log)
+        except DevkitError as exc:  # a ctl verb failed: one line for `scripts/ctl bench`
+            raise BenchError(exc.summary) from None
     results["machine"]["load_average_end"] = load_average()
     write_json(results, options.json_path)
     return results
@@ -74,13 +79,13 @@ def sqlite_pass(tmp: Path, specs: list[RouteSpec], options: Options, log) -> dic
     bundle = Bundle(copy_project(tmp / "proj"))
     try:
         log(f"bench: starting the bundle from a copy in {bundle.root}")
-        start = {"first_start": bundle.start()}
+        start = {"first_start": timed_start(bundle)}
         measured = measure_server(bundle, specs, options, "sqlite", log)
         measured["metrics_cost"] = measure_metrics_cost(bundle, options, log)
         measured["reload"] = reload_under_load(bundle, options, steady_p99(measured), log)
         if options.warm_start:
-            bundle.stop()
-            start["warm_start"] = bundle.start()
+            bundle.ctl("stop")
+            start["warm_start"] = timed_start(bundle)
         measured["start"] = start
         return measured
     finally:
@@ -95,7 +100,7 @@ def measure_server(bundle: Bundle, specs, options: Options, database: str, log) 
     bare.start()
     try:
         time.sleep(options.settle)
-        at_rest = {"bundle": memory(bundle.master_pid()), "bare": memory(bare.master_pid())}
+        at_rest = {"bundle": memory(master_pid(bundle)), "bare": memory(bare.master_pid())}
         prepared = prepare(Target(bundle.url, bundle.ctl), specs, log)
         references = [measure_bare(bare, options, log)]
         rows = []
@@ -104,7 +109,7 @@ def measure_server(bundle: Bundle, specs, options: Options, database: str, log) 
             if "rps" in rows[-1]:
                 references.append(measure_bare(bare, options, log))
                 rows[-1]["ratio"] = ratio(rows[-1]["rps"], references[-2:])
-        after = {"bundle": memory(bundle.master_pid()), "bare": memory(bare.master_pid())}
+        after = {"bundle": memory(master_pid(bundle)), "bare": memory(bare.master_pid())}
     finally:
         bare.stop()
     flood = [(spec, prep) for spec, prep in prepared if spec.flood and not isinstance(prep, Skip)]
@@ -197,7 +202,7 @@ def reload_under_load(bundle: Bundle, options: Options, steady: float | None, lo
     with wrk.Running(bundle.url + "/", 3600, options.connections) as running:
         time.sleep(0.5)
         for _ in range(options.reloads):
-            durations.append(round(bundle.reload(), 2))
+            durations.append(round(timed_reload(bundle), 2))
         time.sleep(0.5)
         running.interrupt()
     result = running.result.as_dict()

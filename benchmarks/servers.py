@@ -1,142 +1,77 @@
 """The two servers under test, both from one temp copy of the project.
 
-- `Bundle`: the real thing, driven through `python -m project.cli start|stop|reload` in the
-  copy (its own etc/ and var/, the checkout's .venv symlinked), exactly as an operator would.
+- the bundle: the real thing, devkit's `Bundle` driven through `python -m project.cli
+  start|stop|reload` in the copy (its own etc/ and var/), exactly as an operator would; here
+  its start and reload are timed.
 - `BareServer`: gunicorn with the config file `ctl start` rendered for the bundle, plus a few
   overriding lines for the app, bind, pidfile, logs and process name only.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import signal
-import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
+from devkit.bundle import Bundle
+from devkit.net import free_port, status_of
+from devkit.polling import WaitTimeout, wait_until
 from project.deploy import processes
 
 from .errors import BenchError
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def clean_environment(extra: dict | None = None) -> dict[str, str]:
-    """Our environment without APP_* (the bench must not inherit an operator's settings)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("APP_")}
-    return {**env, **(extra or {})}
-
-
-def status_of(url: str, timeout: float = 2.0) -> int | None:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    except OSError:
-        return None
-
-
-def wait_for_200(url: str, timeout: float = 60.0, still_trying=lambda: True) -> float:
+def first_200(url: str, timeout: float = 60.0, abandon_if=None) -> float:
     """Poll until `url` answers 200; the monotonic time it first did."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if status_of(url, timeout=1.0) == 200:
-            return time.monotonic()
-        if not still_trying():
-            break
-        time.sleep(0.01)
-    raise BenchError(f"{url} did not answer 200 within {timeout:.0f}s")
-
-
-class Bundle:
-    def __init__(self, root: Path, env: dict | None = None):
-        self.root = root
-        self.port = free_port()
-        self.env = clean_environment(env)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def ctl_command(self, *args: str) -> list[str]:
-        return [str(self.root / ".venv" / "bin" / "python"), "-m", "project.cli", *args]
-
-    def ctl(self, *args: str, input: str = "", timeout: float = 180) -> str:
-        result = subprocess.run(
-            self.ctl_command(*args),
-            cwd=self.root,
-            env=self.env,
-            capture_output=True,
-            text=True,
+    try:
+        return wait_until(
+            lambda: status_of(url, timeout=1.0) == 200 and time.monotonic(),
             timeout=timeout,
-            input=input,
-            check=False,
+            interval=0.01,
+            abandon_if=abandon_if,
         )
-        if result.returncode != 0:
-            detail = (result.stderr or result.stdout).strip().splitlines()
-            raise BenchError(f"ctl {args[0]} failed: {detail[-1] if detail else result.returncode}")
-        return result.stdout
+    except WaitTimeout:
+        raise BenchError(f"{url} did not answer 200 within {timeout:.0f}s") from None
 
-    def start(self) -> dict:
-        """`ctl start`, timed: seconds to the first 200 on / and until ctl returned."""
-        began = time.monotonic()
-        process = subprocess.Popen(
-            self.ctl_command("start", "--port", str(self.port)),
-            cwd=self.root,
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            first_200 = wait_for_200(
-                self.url + "/", still_trying=lambda: process.poll() in (None, 0)
-            )
-        except BenchError:
-            out, err = process.communicate(timeout=180)
-            raise BenchError(f"ctl start failed: {(err or out).strip()[-300:]}") from None
+
+def timed_start(bundle: Bundle) -> dict:
+    """`ctl start`, timed: seconds to the first 200 on / and until ctl returned."""
+    began = time.monotonic()
+    process = subprocess.Popen(
+        bundle.ctl_command("start", "--port", str(bundle.port)),
+        cwd=bundle.root,
+        env=bundle.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        answered = first_200(bundle.url + "/", abandon_if=lambda: process.poll() not in (None, 0))
+    except BenchError:
         out, err = process.communicate(timeout=180)
-        if process.returncode != 0:
-            raise BenchError(f"ctl start failed: {(err or out).strip()[-300:]}")
-        returned = time.monotonic()
-        return {
-            "first_200_s": round(first_200 - began, 3),
-            "ctl_returned_s": round(returned - began, 3),
-        }
+        raise BenchError(f"ctl start failed: {(err or out).strip()[-300:]}") from None
+    out, err = process.communicate(timeout=180)
+    if process.returncode != 0:
+        raise BenchError(f"ctl start failed: {(err or out).strip()[-300:]}")
+    returned = time.monotonic()
+    return {
+        "first_200_s": round(answered - began, 3),
+        "ctl_returned_s": round(returned - began, 3),
+    }
 
-    def stop(self) -> None:
-        self.ctl("stop")
 
-    def reload(self) -> float:
-        began = time.monotonic()
-        self.ctl("reload")
-        return time.monotonic() - began
+def timed_reload(bundle: Bundle) -> float:
+    began = time.monotonic()
+    bundle.ctl("reload")
+    return time.monotonic() - began
 
-    def master_pid(self) -> int:
-        pid = processes.read_pid(self.root / "var" / "run" / "gunicorn.pid")
-        if pid is None:
-            raise BenchError("the bundle's gunicorn pidfile is missing")
-        return pid
 
-    def gunicorn_conf(self) -> str:
-        return (self.root / "etc" / "gunicorn.conf.py").read_text()
-
-    def cleanup(self) -> None:
-        """Stop the bundle; kill whatever of the copy is left (a failed run must not leak)."""
-        with contextlib.suppress(BenchError, subprocess.TimeoutExpired):
-            self.ctl("stop", timeout=90)
-        for pid in processes.processes_mentioning(str(self.root)):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+def master_pid(bundle: Bundle) -> int:
+    try:
+        return bundle.master_pid()
+    except (OSError, ValueError):
+        raise BenchError("the bundle's gunicorn pidfile is missing") from None
 
 
 def bare_conf(bundle_conf: str, root: Path, port: int, app: str, name: str) -> str:
@@ -181,9 +116,8 @@ class BareServer:
     def start(self, env: dict | None = None) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         conf = self.dir / f"{self.name}.gunicorn.conf.py"
-        conf.write_text(
-            bare_conf(self.bundle.gunicorn_conf(), self.dir, self.port, self.app, self.name)
-        )
+        text = bare_conf(self.bundle.gunicorn_conf(), self.dir, self.port, self.app, self.name)
+        conf.write_text(text)
         gunicorn = self.bundle.root / ".venv" / "bin" / "gunicorn"
         self.process = subprocess.Popen(
             [str(gunicorn), "--config", str(conf)],
@@ -192,7 +126,7 @@ class BareServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_for_200(self.url + "/", timeout=60)
+        first_200(self.url + "/", timeout=60)
 
     def master_pid(self) -> int:
         return self.process.pid

@@ -1,38 +1,25 @@
 """Shared fixtures: each test gets its own app on its own database.
 
 The database is a temp SQLite file, or the PostgreSQL database named by TEST_DATABASE_URL
-(wiped and migrated afresh for every test).
+(wiped and migrated afresh for every test). The helpers behind the fixtures live in devkit/.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import subprocess
 
-import peewee
 import pytest
 
-from project.app import create_app
-from project.config import PROJECT_ROOT
-from project.extensions import db
-from project.migrate import apply_pending
+# devkit's checks (devkit.api.assert_error, ...) report like a test's own asserts.
+pytest.register_assert_rewrite("devkit")
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
-# Fixtures `smtp` (an in-process SMTP server) and `mail_app` for every test module.
-pytest_plugins = ["tests.mail_support"]
-
-
-def reset_postgresql(url: str) -> None:
-    """Drop every table in the test database so migrations start from nothing."""
-    from playhouse.db_url import connect
-
-    database = connect(url)
-    try:
-        database.execute_sql("DROP SCHEMA public CASCADE")
-        database.execute_sql("CREATE SCHEMA public")
-    finally:
-        database.close()
+from devkit.accounts import AuthActions, make_user  # noqa: E402
+from devkit.mail import smtp_server  # noqa: E402
+from devkit.testapp import TEST_DATABASE_URL, close_all, reset_postgresql  # noqa: E402
+from project.app import create_app  # noqa: E402
+from project.config import PROJECT_ROOT  # noqa: E402
+from project.extensions import db  # noqa: E402
+from project.migrate import apply_pending  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -65,12 +52,6 @@ def app(database_url, tmp_path, monkeypatch):
     close_all(db)
 
 
-def close_all(database) -> None:
-    """Close pooled connections so no ResourceWarning escapes the test."""
-    if database.obj is not None and isinstance(database.obj, peewee.Database):
-        database.obj.close_all() if hasattr(database.obj, "close_all") else database.obj.close()
-
-
 @pytest.fixture
 def client(app):
     return app.test_client()
@@ -81,53 +62,26 @@ def runner(app):
     return app.test_cli_runner()
 
 
-PASSWORD = "violet-harbor-42"
-
-
-class AuthActions:
-    """Register, log in and out through the real pages (CSRF is off in the test config)."""
-
-    def __init__(self, app, client):
-        self.app = app
-        self.client = client
-
-    def create_user(self, email="ann@example.com", password=PASSWORD, role="user"):
-        from project.auth.service import create_user
-
-        with self.app.app_context():
-            return create_user(email, password, role=role)
-
-    def register(self, email="ann@example.com", password=PASSWORD, confirm=None):
-        data = {"email": email, "password": password, "confirm": confirm or password}
-        return self.client.post("/auth/register", data=data)
-
-    def login(self, email="ann@example.com", password=PASSWORD, remember=False, next=None):
-        data = {"email": email, "password": password}
-        if remember:
-            data["remember"] = "y"
-        return self.client.post(
-            "/auth/login", query_string={"next": next} if next else {}, data=data
-        )
-
-    def logout(self):
-        return self.client.post("/auth/logout")
-
-
 @pytest.fixture
 def auth(app, client):
     return AuthActions(app, client)
 
 
-@contextlib.contextmanager
-def migrated_up_to(migration: str, database_url: str):
-    """An app context on a fresh database migrated up to `migration` only (migration tests)."""
-    from project.migrate import router
+@pytest.fixture
+def user(app):
+    """alice@example.com, active, with devkit.accounts.PASSWORD."""
+    return make_user(app)
 
-    if TEST_DATABASE_URL:
-        reset_postgresql(TEST_DATABASE_URL)
-    app = create_app("test", overrides={"DATABASE_URL": database_url})
-    with app.app_context():
-        router().run(migration)
-        yield app
-        db.close()
-    db.obj.close_all()
+
+@pytest.fixture
+def smtp():
+    """A running SMTP server on 127.0.0.1; `.port` and `.inbox`."""
+    with smtp_server() as controller:
+        yield controller
+
+
+@pytest.fixture
+def mail_app(app, smtp):
+    """The test app sending through the in-process SMTP server."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
+    return app

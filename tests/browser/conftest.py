@@ -15,18 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from devkit.browser import CHROMIUM_ARGS
+from devkit.bundle import Bundle
 from project.config import PROJECT_ROOT
-from tests.bundle import Bundle
 
 SCREENSHOT_DIR = PROJECT_ROOT / "test-output"
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # tests run as root here
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.hookimpl(hookwrapper=True)

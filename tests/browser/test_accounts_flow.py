@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from devkit.browser import fill_login, fill_registration, watch_csp
+
 pytestmark = pytest.mark.browser
 
 EMAIL = "walker@example.com"
@@ -12,31 +14,12 @@ PASSWORD = "violet-harbor-42"
 NEW_PASSWORD = "amber-canyon-77"
 
 
-def watch_csp(page, violations: list) -> None:
-    """Collect CSP violations (reported on the console) and script errors."""
-
-    def on_console(msg):
-        if msg.type == "error" and "Content Security Policy" in msg.text:
-            violations.append(msg.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: violations.append(str(exc)))
-
-
 def register(page) -> None:
-    page.goto("/auth/register")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Repeat password").fill(PASSWORD)
-    page.get_by_role("button", name="Register").click()
+    fill_registration(page, EMAIL, PASSWORD)
 
 
 def log_in(page, password: str, remember: bool) -> None:
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(password)
-    if remember:
-        page.get_by_label("Remember me on this device").check()
-    page.get_by_role("button", name="Log in").click()
+    fill_login(page, EMAIL, password, remember)
 
 
 def cookie(context, name):

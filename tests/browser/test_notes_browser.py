@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from devkit.browser import fill_registration
+
 pytestmark = pytest.mark.browser
 
 EMAIL = "noter@example.com"
@@ -30,11 +32,7 @@ def test_notes_page_adds_and_deletes_through_the_api(new_context, live_server):
     record_problems(page, problems)
     page.on("dialog", lambda dialog: dialog.accept())  # the delete confirmation
 
-    page.goto("/auth/register")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Repeat password").fill(PASSWORD)
-    page.get_by_role("button", name="Register").click()
+    fill_registration(page, EMAIL, PASSWORD)
     expect(page).to_have_url(re.compile(r"/account$"))
 
     page.goto("/notes/")

@@ -9,9 +9,9 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM_ARGS
-from tests.bundle import Bundle
-from tests.helpers import free_port
+from devkit.browser import CHROMIUM_ARGS, fill_registration
+from devkit.bundle import Bundle
+from devkit.net import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -64,11 +64,7 @@ def test_register_a_passkey_and_sign_in_with_it(page):
     problems: list[str] = []
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.goto("/auth/register")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Repeat password").fill(PASSWORD)
-    page.get_by_role("button", name="Register").click()
+    fill_registration(page, EMAIL, PASSWORD)
 
     page.goto("/account/two-factor")
     page.get_by_role("button", name="Set up two-factor sign-in").click()

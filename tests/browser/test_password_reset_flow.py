@@ -8,12 +8,10 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
-from tests.browser.test_accounts_flow import watch_csp
-from tests.helpers import free_port
-from tests.mail_support import LINK, Inbox, body
+from devkit.browser import fill_login, fill_registration, watch_csp
+from devkit.mail import LINK, Inbox, body, smtp_server
 
 pytestmark = pytest.mark.browser
 
@@ -25,31 +23,21 @@ NEW_PASSWORD = "amber-canyon-77"
 @pytest.fixture(scope="module", autouse=True)
 def inbox():
     """An SMTP server for the module's live server (autouse: started before it)."""
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    with pytest.MonkeyPatch.context() as patch:
+    with smtp_server() as controller, pytest.MonkeyPatch.context() as patch:
         patch.setenv("APP_MAIL_SERVER", "127.0.0.1")
         patch.setenv("APP_MAIL_PORT", str(controller.port))
-        yield handler
-    controller.stop()
+        yield controller.inbox
 
 
 def register_and_log_out(page) -> None:
-    page.goto("/auth/register")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Repeat password").fill(PASSWORD)
-    page.get_by_role("button", name="Register").click()
+    fill_registration(page, EMAIL, PASSWORD)
     expect(page.get_by_text("Please confirm your email address")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
 
 
 def log_in(page, password: str) -> None:
     page.goto("/auth/login")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    fill_login(page, EMAIL, password)
 
 
 def reset_link(inbox: Inbox) -> str:

@@ -9,6 +9,8 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from devkit.browser import fill_login, fill_registration
+
 pytestmark = pytest.mark.browser
 
 EMAIL = "otp-walker@example.com"
@@ -22,9 +24,7 @@ def watch(page, problems: list) -> None:
 
 def log_in(page) -> None:
     page.goto("/auth/login")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    fill_login(page, EMAIL, PASSWORD)
 
 
 def log_out(page) -> None:
@@ -36,11 +36,7 @@ def test_enrol_sign_in_with_a_code_then_with_a_recovery_code(new_context):
     page = new_context().new_page()
     problems: list[str] = []
     watch(page, problems)
-    page.goto("/auth/register")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Repeat password").fill(PASSWORD)
-    page.get_by_role("button", name="Register").click()
+    fill_registration(page, EMAIL, PASSWORD)
 
     page.goto("/account/settings")
     page.get_by_role("link", name="Two-factor settings").click()

@@ -6,9 +6,10 @@ import http.client
 import itertools
 import json
 import sqlite3
-import threading
 
 import pytest
+
+from devkit.load import ClientThreads
 
 pytestmark = pytest.mark.integration
 
@@ -27,42 +28,25 @@ def api(port: int, method: str, path: str, body=None, token: str | None = None):
     return response.status, json.loads(data) if data else None
 
 
-class Writers:
+class Writers(ClientThreads):
     """Threads creating notes with unique titles, recording the outcome of every request."""
 
     def __init__(self, port: int, token: str, clients: int = 6):
+        super().__init__(clients)
         self.port, self.token = port, token
         self.numbers = itertools.count()
         self.created: list[str] = []
         self.other: list[tuple[str, object]] = []
-        self.lock = threading.Lock()
-        self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self.run) for _ in range(clients)]
 
-    def run(self) -> None:
-        while not self.stop.is_set():
-            title = f"note-{next(self.numbers)}"
-            try:
-                status, _ = api(self.port, "POST", "/api/v1/notes", {"title": title}, self.token)
-                outcome = status
-            except OSError as exc:
-                outcome = repr(exc)
-            with self.lock:
-                (
-                    self.created.append(title)
-                    if outcome == 201
-                    else self.other.append((title, outcome))
-                )
-
-    def __enter__(self):
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(timeout=60)
+    def one_request(self) -> None:
+        title = f"note-{next(self.numbers)}"
+        try:
+            status, _ = api(self.port, "POST", "/api/v1/notes", {"title": title}, self.token)
+            outcome = status
+        except OSError as exc:
+            outcome = repr(exc)
+        with self.lock:
+            self.created.append(title) if outcome == 201 else self.other.append((title, outcome))
 
 
 def test_every_201_has_its_row_and_no_row_lacks_a_201(bundle):

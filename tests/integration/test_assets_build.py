@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from devkit.sandbox import copy_node_modules
 from project.assets import MANIFEST
 from project.config import PROJECT_ROOT
 
@@ -16,10 +17,10 @@ BUILD_ASSETS = PROJECT_ROOT / "scripts" / "build-assets"
 
 @pytest.fixture
 def copy_root(tmp_path):
-    """static_src/, package files, static/ and templates copied; node_modules shared (symlink).
+    """static_src/, package files, static/, templates and node_modules copied.
 
     The session's `built_assets` fixture has installed node_modules for this same lock file,
-    so the copy's build never runs `npm ci` (which would wipe the shared folder).
+    so the copy's build does not run `npm ci`.
     """
     root = tmp_path / "copy"
     shutil.copytree(PROJECT_ROOT / "static_src", root / "static_src")
@@ -29,7 +30,7 @@ def copy_root(tmp_path):
     shutil.copytree(static, root / "project" / "static", ignore=shutil.ignore_patterns("gen"))
     shutil.copytree(PROJECT_ROOT / "project" / "templates", root / "project" / "templates")
     assert (PROJECT_ROOT / "node_modules" / ".install-fingerprint").is_file()
-    (root / "node_modules").symlink_to(PROJECT_ROOT / "node_modules")
+    copy_node_modules(root)
     return root
 
 

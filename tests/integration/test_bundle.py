@@ -13,21 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from devkit.load import Load
+from devkit.polling import wait_until
+from devkit.sandbox import set_home_heading
 from project.deploy import processes
 from project.deploy.settings import default_workers
-from tests.helpers import wait_until
-from tests.integration.load import Load
 
 pytestmark = pytest.mark.integration
-
-
-def set_home_heading(root, text: str) -> None:
-    """Edit the home template of the project copy at `root`, as new code would."""
-    template = root / "project" / "templates" / "main" / "index.html"
-    source = template.read_text()
-    start = source.index("<h1>") + len("<h1>")
-    end = source.index("</h1>")
-    template.write_text(source[:start] + text + source[end:])
 
 
 def test_start_serves_with_default_workers_and_status(bundle):

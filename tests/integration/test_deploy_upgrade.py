@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from devkit.bundle import Bundle
+from devkit.load import Load
+from devkit.sandbox import IGNORED, add_tools, set_home_heading
 from project.config import PROJECT_ROOT
-from project.deploy.sandbox import IGNORED
-from tests.bundle import Bundle
-from tests.integration.load import Load
-from tests.integration.test_bundle import set_home_heading
 
 pytestmark = pytest.mark.integration
 
@@ -42,8 +41,7 @@ def server(tmp_path):
     commit_all(origin, "release 1")
     root = tmp_path / "server"
     subprocess.run(["git", "clone", "-q", str(origin), str(root)], check=True)
-    (root / ".venv").symlink_to(PROJECT_ROOT / ".venv")
-    (root / "node_modules").symlink_to(PROJECT_ROOT / "node_modules")
+    add_tools(root)
     shutil.copytree(
         PROJECT_ROOT / "project" / "static" / "gen", root / "project" / "static" / "gen"
     )

@@ -9,9 +9,9 @@ import time
 
 import pytest
 
+from devkit.load import Load
+from devkit.polling import wait_until
 from project.deploy import logrotate
-from tests.helpers import wait_until
-from tests.integration.load import Load
 
 pytestmark = pytest.mark.integration
 

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from devkit.bundle import Bundle
+from devkit.net import http_get
+from devkit.polling import wait_until
+from devkit.sentry_ingest import Ingest
 from project.deploy import processes
-from tests.bundle import Bundle
-from tests.helpers import http_get, wait_until
-from tests.sentry_ingest import Ingest
 
 WORKERS = 5
 TOKEN = "scrape-token-0123456789abcdef"

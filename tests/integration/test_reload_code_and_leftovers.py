@@ -11,9 +11,9 @@ import socket
 
 import pytest
 
+from devkit.bundle import Bundle
+from devkit.polling import wait_until
 from project.deploy import processes
-from tests.bundle import Bundle
-from tests.helpers import wait_until
 
 # What gunicorn's master may import of the package: with the JSON access log, the logger class.
 MASTER_MAY_HOLD = {

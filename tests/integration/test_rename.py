@@ -11,9 +11,10 @@ import subprocess
 
 import pytest
 
-from project.deploy.sandbox import copy_project
+from devkit.bundle import Bundle
+from devkit.cli import run_python
+from devkit.sandbox import copy_project
 from project.rename import PACKAGE, references, tracked_files
-from tests.bundle import Bundle
 
 pytestmark = pytest.mark.integration
 
@@ -36,14 +37,7 @@ def leftover_references(root) -> list[str]:
 
 def run_copy(bundle: Bundle, *args: str) -> subprocess.CompletedProcess:
     """The copy's Python, run from the copy so its renamed package is the one imported."""
-    return subprocess.run(
-        [str(bundle.root / ".venv" / "bin" / "python"), *args],
-        cwd=bundle.root,
-        env=bundle.env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_python(bundle.root, *args, env=bundle.env)
 
 
 @pytest.fixture
@@ -61,7 +55,7 @@ def renamed(tmp_path):
 
 def test_rename_rewrites_every_reference(renamed):
     assert not (renamed.root / PACKAGE).exists()
-    assert (renamed.root / NEW_NAME / "cli.py").is_file()
+    assert (renamed.root / NEW_NAME / "cli" / "__init__.py").is_file()
     assert leftover_references(renamed.root) == []
     for lint in (["check", "."], ["format", "--check", "."]):
         result = run_copy(renamed, "-m", "ruff", *lint)

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from tests.bundle import Bundle
+from devkit.bundle import Bundle
 
 pytestmark = pytest.mark.integration
 

@@ -3,14 +3,13 @@ code must lint clean, migrate, and pass its own tests and the API's OpenAPI conf
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
+from devkit.bundle import clean_environment
+from devkit.cli import run_python
+from devkit.sandbox import copy_project
+from devkit.walkthrough import apply_steps, parse_steps
 from project.config import PROJECT_ROOT
-from project.deploy.sandbox import copy_project
-from tests.bundle import clean_environment
-from tests.walkthrough import apply_steps, parse_steps
 
 pytestmark = pytest.mark.integration
 
@@ -40,14 +39,7 @@ class FeatureCopy:
 
     def run(self, *args: str, timeout: float = 600) -> str:
         """Run the copy's Python (cwd in the copy, so its own package is imported)."""
-        result = subprocess.run(
-            [str(self.root / ".venv" / "bin" / "python"), *args],
-            cwd=self.root,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
+        result = run_python(self.root, *args, env=self.env, timeout=timeout)
         assert result.returncode == 0, f"{args} failed:\n{result.stdout}\n{result.stderr}"
         return result.stdout
 

@@ -2,20 +2,9 @@
 
 import pytest
 
+from devkit.accounts import log_in, make_user
+from devkit.api import assert_error, bearer, make_token, page_csrf_token
 from project.models import Note
-from tests.api_support import (
-    assert_error,
-    bearer,
-    log_in,
-    make_token,
-    make_user,
-    page_csrf_token,
-)
-
-
-@pytest.fixture
-def user(app):
-    return make_user(app)
 
 
 @pytest.fixture

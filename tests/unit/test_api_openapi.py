@@ -7,10 +7,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
+from devkit.accounts import make_user
+from devkit.api import bearer
 from project.api.tokens import hash_token
 from project.app import create_app
 from project.models import ApiToken, Note, utcnow
-from tests.api_support import bearer, make_user
 
 HOUR = timedelta(hours=1)
 

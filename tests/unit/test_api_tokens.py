@@ -4,22 +4,11 @@ from datetime import timedelta
 
 import pytest
 
+from devkit.accounts import PASSWORD, log_in, make_user
+from devkit.api import assert_error, bearer, make_token
 from project.api import views
 from project.auth.service import Throttled
 from project.models import ApiToken, utcnow
-from tests.api_support import (
-    PASSWORD,
-    assert_error,
-    bearer,
-    log_in,
-    make_token,
-    make_user,
-)
-
-
-@pytest.fixture
-def user(app):
-    return make_user(app)
 
 
 @pytest.fixture

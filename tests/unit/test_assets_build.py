@@ -149,6 +149,28 @@ def test_build_without_node_is_one_clear_line(tmp_path, missing, message):
     assert result.stderr.startswith(f"error: {message}") and result.stderr.count("\n") == 1
 
 
+def test_build_never_reinstalls_through_a_linked_node_modules(tmp_path):
+    """`npm ci` empties node_modules first: through a link, another checkout's folder."""
+    other = tmp_path / "other" / "node_modules"
+    other.mkdir(parents=True)
+    (other / ".install-fingerprint").write_text("an older lock file\n")
+    root = tmp_path / "copy"
+    root.mkdir()
+    shutil.copy(PROJECT_ROOT / "package-lock.json", root)
+    (root / "node_modules").symlink_to(other)
+    result = subprocess.run(
+        [PROJECT_ROOT / "scripts" / "build-assets"],
+        env={**os.environ, "ASSETS_ROOT": str(root)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: node_modules is a link to {other}")
+    assert result.stderr.count("\n") == 1
+    assert [p.name for p in other.iterdir()] == [".install-fingerprint"]
+    assert (other / ".install-fingerprint").read_text() == "an older lock file\n"
+
+
 def test_watcher_runs_only_in_the_reloader_parent(monkeypatch):
     monkeypatch.setenv("WERKZEUG_RUN_MAIN", "true")
     assert devtools.start_asset_watcher() is None

@@ -2,8 +2,8 @@
 
 import pytest
 
+from devkit.accounts import PASSWORD
 from project.models import User
-from tests.conftest import PASSWORD
 
 
 def test_register_logs_in_and_shows_the_account(auth, client):

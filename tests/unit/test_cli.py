@@ -1,11 +1,8 @@
 """The ctl verbs' error handling, run as a user would: a subprocess of the click CLI."""
 
-import subprocess
-import sys
-
 import pytest
 
-from project.config import PROJECT_ROOT
+from devkit.cli import run_cli
 
 
 def ctl(*args, env_extra=None, stdin="", tmp_path=None):
@@ -13,15 +10,7 @@ def ctl(*args, env_extra=None, stdin="", tmp_path=None):
 
     env = {**os.environ, **(env_extra or {})}
     env.pop("APP_CONFIG", None) if "APP_CONFIG" not in (env_extra or {}) else None
-    return subprocess.run(
-        [sys.executable, "-m", "project.cli", *args],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        env=env,
-        cwd=PROJECT_ROOT,
-        timeout=60,
-    )
+    return run_cli(*args, env=env, stdin=stdin)
 
 
 def test_help_lists_every_verb():

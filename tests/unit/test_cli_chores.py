@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from devkit.cli import run_cli
 from project.config import PROJECT_ROOT
 
 PASSWORD = "violet-harbor-42"
@@ -18,15 +19,7 @@ PASSWORD = "violet-harbor-42"
 def ctl(*args, tmp_path, stdin=""):
     env = {k: v for k, v in os.environ.items() if not k.startswith("APP_")}
     env["APP_VAR_DIR"] = str(tmp_path)
-    return subprocess.run(
-        [sys.executable, "-m", "project.cli", *args],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        env=env,
-        cwd=PROJECT_ROOT,
-        timeout=60,
-    )
+    return run_cli(*args, env=env, stdin=stdin)
 
 
 @pytest.fixture

@@ -52,9 +52,10 @@ def test_database_url_defaults_to_sqlite_under_var(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("key", ["", "dev", DEV_SECRET_KEY, "short-key"])
 def test_prod_refuses_missing_dev_or_weak_secret(key, tmp_path, monkeypatch):
-    monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
+    # Its own var/: the project's may hold a generated secret_key (a started copy's does).
+    environ = {"APP_VAR_DIR": str(tmp_path)}
     with pytest.raises(ConfigError, match="secret key"):
-        load_config("prod", environ={"APP_SECRET_KEY": key} if key else {})
+        load_config("prod", environ={**environ, "APP_SECRET_KEY": key} if key else environ)
 
 
 def test_prod_create_app_refuses_dev_secret(tmp_path, monkeypatch):

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD
+from devkit.accounts import PASSWORD
 
 FORMS = [
     ("/auth/register", {"email": "ann@example.com", "password": PASSWORD, "confirm": PASSWORD}),

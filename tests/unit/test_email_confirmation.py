@@ -6,12 +6,13 @@ from pathlib import Path
 import pytest
 from itsdangerous import TimestampSigner
 
+from devkit.accounts import PASSWORD
+from devkit.mail import body, link_path
+from devkit.net import free_port
+from devkit.testapp import app_log_text
 from project import devtools
 from project.auth.service import create_user
 from project.models import User
-from tests.conftest import PASSWORD
-from tests.helpers import app_log_text, free_port
-from tests.mail_support import body, link_path
 
 BANNER = b"Please confirm your email address"
 

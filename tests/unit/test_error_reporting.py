@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import sentry_sdk
 
+from devkit.sentry_ingest import Ingest
 from project import error_reporting
 from project.app import create_app
 from project.config import PROJECT_ROOT
-from tests.sentry_ingest import Ingest
 
 SECRET_PASSWORD = "correct-horse-battery-7731"
 SECRET_TOKEN = "tok-5f1d0c9e8b7a"

@@ -6,9 +6,9 @@ import logging.handlers
 
 import pytest
 
+from devkit.testapp import app_log_text
 from project.app import create_app
 from project.proxy import TrustedProxyFix
-from tests.helpers import app_log_text
 
 
 @pytest.fixture

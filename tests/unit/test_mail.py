@@ -6,10 +6,12 @@ import email.policy
 import pytest
 from flask import g
 
+from devkit.mail import body
+from devkit.net import free_port
+from devkit.polling import wait_until
+from devkit.testapp import app_log_text
 from project.app import create_app, mail
 from project.config import ConfigError, load_config
-from tests.helpers import app_log_text, free_port, wait_until
-from tests.mail_support import body
 
 
 def message(to="ann@example.com", subject="Hello"):

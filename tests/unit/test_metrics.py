@@ -10,11 +10,11 @@ import textwrap
 import pytest
 from prometheus_client import REGISTRY
 
+from devkit.testapp import app_log_text
 from project import metrics
 from project.app import create_app
 from project.config import PROJECT_ROOT
 from project.mail import MailError, make_message, send
-from tests.helpers import app_log_text
 
 OUTSIDER = {"REMOTE_ADDR": "203.0.113.7"}
 

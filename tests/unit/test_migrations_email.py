@@ -3,9 +3,9 @@
 import peewee
 import pytest
 
+from devkit.testapp import migrated_up_to
 from project.extensions import db
 from project.migrate import apply_pending, router
-from tests.conftest import migrated_up_to
 
 
 @pytest.fixture

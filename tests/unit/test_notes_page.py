@@ -4,13 +4,9 @@ import re
 
 import pytest
 
+from devkit.accounts import log_in, make_user
+from devkit.api import page_csrf_token
 from project.models import Note
-from tests.api_support import log_in, make_user, page_csrf_token
-
-
-@pytest.fixture
-def user(app):
-    return make_user(app)
 
 
 @pytest.fixture

@@ -6,11 +6,13 @@ import time
 import pytest
 from itsdangerous import TimestampSigner
 
+from devkit.accounts import PASSWORD
+from devkit.mail import body, link_path
+from devkit.net import free_port
+from devkit.polling import wait_until
+from devkit.testapp import app_log_text
 from project.auth import emails, tokens
 from project.models import User
-from tests.conftest import PASSWORD
-from tests.helpers import app_log_text, free_port, wait_until
-from tests.mail_support import body, link_path
 
 NEW_PASSWORD = "amber-canyon-77"
 CSRF = re.compile(rb'(name="csrf-token" content|name="csrf_token"[^>]*value)="[^"]*"')

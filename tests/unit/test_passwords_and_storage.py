@@ -4,11 +4,11 @@ import logging
 
 import pytest
 
+from devkit.accounts import PASSWORD
 from project.auth import service
 from project.auth.service import AccountError, authenticate, check_password_rules
 from project.extensions import db
 from project.models import User
-from tests.conftest import PASSWORD
 
 
 @pytest.mark.parametrize(

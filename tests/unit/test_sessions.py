@@ -1,12 +1,12 @@
 """Session cookies: flags, the rotating session token, remember-me, tampering."""
 
+from devkit.accounts import PASSWORD
 from project.app import create_app
 from project.auth.service import create_user
 from project.config import load_config
 from project.extensions import db
 from project.migrate import apply_pending
 from project.models import User
-from tests.conftest import PASSWORD
 
 CHEAP_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1}
 

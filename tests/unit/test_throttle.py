@@ -4,12 +4,12 @@ from datetime import timedelta
 
 import pytest
 
+from devkit.accounts import PASSWORD
 from project.app import create_app
 from project.auth import service, throttle
 from project.auth.service import InvalidCredentials, Throttled, authenticate
 from project.extensions import db
 from project.models import LoginFailure, utcnow
-from tests.conftest import PASSWORD
 
 WRONG = "wrong-password-9"
 

@@ -3,8 +3,8 @@ test applies them to a copy and runs the result)."""
 
 import pytest
 
+from devkit.walkthrough import Step, WalkthroughError, edited_text, parse_steps
 from project.config import PROJECT_ROOT
-from tests.walkthrough import Step, WalkthroughError, edited_text, parse_steps
 
 README = (PROJECT_ROOT / "README.md").read_text()
 

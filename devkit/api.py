@@ -1,22 +1,11 @@
-"""Helpers for the API and notes-page tests: users, tokens, logged-in sessions."""
+"""API test helpers: bearer tokens, the notes page's CSRF token, the JSON error shape."""
 
 from __future__ import annotations
 
 import re
 
 from project.api.tokens import issue_token
-from project.auth.service import create_user
 from project.models import User
-
-PASSWORD = "correct horse battery"
-
-
-def make_user(app, email: str = "alice@example.com", active: bool = True) -> User:
-    with app.app_context():
-        user = create_user(email, PASSWORD)
-        if not active:
-            User.update(active=False).where(User.id == user.id).execute()
-        return user
 
 
 def make_token(app, user: User, ttl_seconds: int = 3600) -> str:
@@ -27,13 +16,6 @@ def make_token(app, user: User, ttl_seconds: int = 3600) -> str:
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
-
-
-def log_in(client, user: User) -> None:
-    """Log `user` in as flask-login would, without depending on the login form."""
-    with client.session_transaction() as session:
-        session["_user_id"] = user.session_token  # flask-login's id is the session token
-        session["_fresh"] = True
 
 
 def page_csrf_token(client) -> str:

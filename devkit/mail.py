@@ -1,21 +1,18 @@
-"""A real SMTP server in the test process (aiosmtpd), and helpers to read what it received.
-
-tests/conftest.py loads this module as a plugin: the fixtures `smtp` and `mail_app` are
-available to every test.
-"""
+"""A real SMTP server in the test process (aiosmtpd), and helpers to read what it received."""
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import re
 import threading
 from urllib.parse import urlsplit
 
-import pytest
 from aiosmtpd.controller import Controller
 
-from tests.helpers import free_port, wait_until
+from .net import free_port
+from .polling import wait_until
 
 LINK = re.compile(r"https?://\S+")
 
@@ -42,6 +39,19 @@ class Inbox:
         return self.wait_for(len(self.messages) or 1)[-1]
 
 
+@contextlib.contextmanager
+def smtp_server():
+    """A running SMTP server on 127.0.0.1 and a free port: `.port`, `.inbox`."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    controller.inbox = inbox
+    try:
+        yield controller
+    finally:
+        controller.stop()
+
+
 def body(message) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()
 
@@ -51,21 +61,3 @@ def link_path(message) -> str:
     links = LINK.findall(body(message))
     assert len(links) == 1, links
     return urlsplit(links[0]).path
-
-
-@pytest.fixture
-def smtp():
-    """A running SMTP server on 127.0.0.1; `.port` and `.inbox`."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    controller.inbox = inbox
-    yield controller
-    controller.stop()
-
-
-@pytest.fixture
-def mail_app(app, smtp):
-    """The test app sending through the in-process SMTP server."""
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
-    return app
