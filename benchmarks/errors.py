@@ -1,6 +1,6 @@
 """The benchmark's one error type."""
 
-from project.errors import UserError
+from project.user_errors import UserError
 
 
 class BenchError(UserError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from project.api.tokens import issue_token
+from project.api.bearer_tokens import issue_token
 from project.models import User
 
 

@@ -13,7 +13,7 @@ from . import (
     assets,
     build_info,
     database,
-    error_pages,
+    http_errors,
     logs,
     mail,
     metrics,
@@ -83,7 +83,7 @@ def wrap_wsgi(app: Flask) -> None:
 
 def init_extensions(app: Flask) -> None:
     logs.init_app(app)
-    error_pages.init_app(app)
+    http_errors.init_app(app)
     database.init_app(app)
     session_cookie.init_app(app)
     login_manager.init_app(app)
@@ -101,4 +101,4 @@ def record_build_info(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    api.init_app(app)  # registers api.bp with its OpenAPI document and JSON errors
+    api.init_app(app)  # registers api.bp with its OpenAPI document

@@ -21,7 +21,7 @@ from webassets import Bundle, Environment
 from webassets.exceptions import BundleError
 from werkzeug.security import safe_join
 
-from .errors import UserError
+from .user_errors import UserError
 
 MANIFEST = "gen/manifest.json"  # relative to the static folder
 # Bundle name -> the file esbuild writes (relative to the static folder).

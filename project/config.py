@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .deploy.layout import PROJECT_ROOT, Layout, var_dir
-from .errors import UserError
+from .user_errors import UserError
 
 __all__ = ["PROJECT_ROOT", "ConfigError", "choose_config_name", "load_config", "var_dir"]
 
@@ -95,6 +95,13 @@ class BaseConfig:
     RELEASE = ""
     # True: an admin without a second factor reaches only the two-factor setup page.
     REQUIRE_TWO_FACTOR_FOR_ADMINS = False
+    # Backups (project/backup/, README "Backups"). Empty BACKUP_DIR means var/backups/.
+    BACKUP_DIR = ""
+    # Retention: the newest good backup of each of the last N days and of the last M weeks.
+    BACKUP_KEEP_DAILY = 7
+    BACKUP_KEEP_WEEKLY = 4
+    # Run after each good backup with the file's path appended (rclone, s3cmd, rsync...).
+    BACKUP_UPLOAD_CMD = ""
 
 
 class DevConfig(BaseConfig):

@@ -14,8 +14,8 @@ from flask import Flask
 from playhouse import db_url
 
 from . import metrics
-from .errors import UserError
 from .extensions import db
+from .user_errors import UserError
 
 POOL_SCHEMES = {
     "sqlite": "sqlite+pool",

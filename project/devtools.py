@@ -13,7 +13,7 @@ import sys
 import click
 
 from .config import PROJECT_ROOT, choose_config_name
-from .errors import UserError
+from .user_errors import UserError
 
 
 def build_app(config_name: str | None, default: str = "dev", use_deployed: bool = True):

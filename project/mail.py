@@ -21,9 +21,9 @@ from flask_mailman.backends.base import BaseEmailBackend
 from . import metrics
 from .config import ConfigError
 from .deploy.layout import PROJECT_ROOT, Layout
-from .errors import UserError
 from .logs import current_request_id
 from .models import utcnow
+from .user_errors import UserError
 
 mail = Mail()
 

@@ -8,6 +8,19 @@ from flask_login import UserMixin
 
 from .extensions import db
 
+# Field limits, declared once: the columns below, the HTML forms and the API schemas use these.
+EMAIL_MAX = 254  # RFC 5321's longest usable address
+NOTE_TITLE_MAX = 200
+NOTE_BODY_MAX = 10_000
+# PostgreSQL text cannot hold NUL (SQLite can): every text input refuses it, so a NUL is a
+# validation error on both databases instead of a 500 on one of them.
+NUL = "\x00"
+NUL_FREE = r"^[^\x00]*$"  # the same rule as a pattern, for regex-based validators
+
+
+def has_nul(text: str) -> bool:
+    return NUL in text
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
@@ -23,7 +36,7 @@ class BaseModel(peewee.Model):
 
 
 class User(UserMixin, BaseModel):
-    email = peewee.CharField(max_length=254, unique=True)
+    email = peewee.CharField(max_length=EMAIL_MAX, unique=True)
     password_hash = peewee.CharField(max_length=255)
     role = peewee.CharField(max_length=20, default="user")
     active = peewee.BooleanField(default=True)
@@ -53,7 +66,7 @@ class LoginFailure(BaseModel):
     """One failed login, counted per account and per client address (see auth/throttle.py)."""
 
     scope = peewee.CharField(max_length=10)  # "account" or "address"
-    key = peewee.CharField(max_length=254)
+    key = peewee.CharField(max_length=EMAIL_MAX)  # an email or a client address
     failed_at = peewee.DateTimeField(default=utcnow, index=True)
 
     class Meta:
@@ -63,8 +76,8 @@ class LoginFailure(BaseModel):
 
 class Note(BaseModel):
     owner = peewee.ForeignKeyField(User, backref="notes", on_delete="CASCADE", index=False)
-    title = peewee.CharField(max_length=200)
-    body = peewee.TextField(default="")
+    title = peewee.CharField(max_length=NOTE_TITLE_MAX)
+    body = peewee.TextField(default="")  # NOTE_BODY_MAX is checked on input, not by the column
     created_at = peewee.DateTimeField(default=utcnow)
     updated_at = peewee.DateTimeField(default=utcnow)
 

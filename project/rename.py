@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from .config import PROJECT_ROOT
-from .errors import UserError
+from .user_errors import UserError
 
 # The current name, whatever earlier renames made it.
 PACKAGE = __name__.partition(".")[0]

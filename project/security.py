@@ -1,9 +1,8 @@
-"""Security headers on every response, and the page shown for a failed CSRF check."""
+"""Security headers on every response (a failed CSRF check is an error page: http_errors)."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
-from flask_wtf.csrf import CSRFError
+from flask import Flask, current_app, request
 
 # Pages load scripts and styles from this site only: no inline code, no framing.
 CONTENT_SECURITY_POLICY = (
@@ -21,7 +20,6 @@ HEADERS = {
 
 def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
-    app.register_error_handler(CSRFError, csrf_failed)
 
 
 # (lower-cased name, name, value): one pass over the response's headers instead of five.
@@ -39,12 +37,3 @@ def add_security_headers(response):
     if max_age and request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", f"max-age={max_age}")
     return response
-
-
-def csrf_failed(exc: CSRFError):
-    message = (
-        "The form was missing its security token or it did not match (expired, or sent "
-        "from another site). Go back, reload the page and try again."
-    )
-    page = render_template("errors/error.html", status=400, title="Bad request", message=message)
-    return page, 400

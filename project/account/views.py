@@ -43,7 +43,7 @@ def change_password(form: PasswordChangeForm):
     try:
         service.change_password(user, current, new, request.remote_addr)
     except Throttled as exc:
-        form.form_errors.append(f"Too many failed attempts. Try again in {exc.retry_after} s.")
+        form.form_errors.append(str(exc))
         return throttled_page(exc, form=form)
     except AccountError as exc:
         form.current_password.errors.append(str(exc).capitalize() + ".")
@@ -72,7 +72,7 @@ def change_email():
             user, form.new_email.data, form.password.data, request.remote_addr
         )
     except Throttled as exc:
-        form.form_errors.append(f"Too many failed attempts. Try again in {exc.retry_after} s.")
+        form.form_errors.append(str(exc))
         return throttled_page(exc, email_form=form)
     except AccountError as exc:
         field = form.password if isinstance(exc, WrongPassword) else form.new_email

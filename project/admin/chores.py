@@ -7,9 +7,9 @@ password rules apply, and a new password ends every session (and token) of the a
 from __future__ import annotations
 
 from ..auth import service, throttle
-from ..errors import UserError
 from ..models import User
 from ..passwords import hash_password
+from ..user_errors import UserError
 
 ROLES = ("user", "admin")
 

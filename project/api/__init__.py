@@ -8,7 +8,6 @@ from flask import Flask
 from flask_smorest import Api
 
 from ..extensions import csrf
-from . import errors
 from .schemas import ErrorSchema
 from .views import bp
 
@@ -27,7 +26,8 @@ SPEC = {
         "description": (
             "Authenticate with `Authorization: Bearer <token>` (from POST /tokens), or from a "
             "page of this site with the session cookie plus an `X-CSRFToken` header on "
-            'POST/PATCH/DELETE. Every error is `{"error": {"code", "message", "fields"}}`.'
+            "POST/PATCH/DELETE. Every error is "
+            '`{"error": {"code", "message", "fields", "request_id"}}`.'
         )
     },
 }
@@ -41,7 +41,7 @@ class JsonApi(Api):
     DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self):
-        """Skip flask-smorest's app-wide handler: HTML pages keep HTML errors (see errors.py)."""
+        """Skip flask-smorest's app-wide handler: project/http_errors.py answers every error."""
 
 
 def init_app(app: Flask) -> JsonApi:
@@ -54,7 +54,6 @@ def init_app(app: Flask) -> JsonApi:
         import_module(f"{__name__}.{name}")  # before registering: Flask freezes bp then
     api.register_blueprint(bp)
     csrf.exempt(bp)  # tokens need no CSRF; session writes are checked in auth.py
-    errors.init_app(app)  # JSON for unknown /api/ paths and wrong methods
     return api
 
 

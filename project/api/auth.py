@@ -12,9 +12,15 @@ from flask import current_app, g, request
 from flask_login import current_user
 
 from ..extensions import csrf
+from ..http_errors import BEARER_CHALLENGE, abort_with
 from ..models import User
-from . import tokens
-from .errors import unauthorized
+from . import bearer_tokens
+
+
+def unauthorized(code: str, message: str, error: str | None = "invalid_token"):
+    """401 with the RFC 6750 challenge, naming the token error when there is one."""
+    challenge = BEARER_CHALLENGE + (f', error="{error}"' if error else "")
+    abort_with(401, code, message, headers={"WWW-Authenticate": challenge})
 
 
 def request_user() -> User:
@@ -32,10 +38,10 @@ def bearer_user(header: str) -> User:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         unauthorized("invalid_token", "the Authorization header must be 'Bearer <token>'")
-    token = tokens.find_live_token(secret.strip())
+    token = bearer_tokens.find_live_token(secret.strip())
     if token is None:
         unauthorized("invalid_token", "the token is unknown, expired or revoked")
-    tokens.touch(token)
+    bearer_tokens.touch(token)
     g.api_token = token
     return token.user
 

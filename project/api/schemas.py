@@ -8,11 +8,12 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..auth.service import MAX_PASSWORD_LENGTH
+from ..models import EMAIL_MAX, NOTE_BODY_MAX, NOTE_TITLE_MAX, NUL_FREE
 
 # Ids are 32-bit on PostgreSQL (serial); larger numbers can never match and would overflow.
 MAX_ID = 2**31 - 1
-# PostgreSQL text cannot hold NUL; refusing it up front keeps it a 422, never a 500.
-NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain NUL characters")
+# Refusing NUL up front keeps it a 422, never a 500 (see NUL_FREE in models.py).
+NO_NUL = validate.Regexp(NUL_FREE, error="must not contain NUL characters")
 
 
 class Text(fields.String):
@@ -44,6 +45,10 @@ class ErrorDetailSchema(ma.Schema):
         keys=fields.String(),
         metadata={"description": "Messages per request field (400, 422)"},
     )
+    request_id = fields.String(
+        required=True,
+        metadata={"description": "The response's X-Request-ID: quote it when reporting a problem"},
+    )
 
 
 class ErrorSchema(ma.Schema):
@@ -51,7 +56,7 @@ class ErrorSchema(ma.Schema):
 
 
 class TokenRequestSchema(ma.Schema):
-    email = Text(required=True, validate=[validate.Length(min=1, max=254), NO_NUL])
+    email = Text(required=True, validate=[validate.Length(min=1, max=EMAIL_MAX), NO_NUL])
     password = Text(
         required=True,
         load_only=True,
@@ -78,8 +83,8 @@ class UserSchema(ma.Schema):
     created_at = UTCDateTime(required=True)
 
 
-TITLE_RULES = [validate.Length(min=1, max=200), NO_NUL]
-BODY_RULES = [validate.Length(max=10_000), NO_NUL]
+TITLE_RULES = [validate.Length(min=1, max=NOTE_TITLE_MAX), NO_NUL]
+BODY_RULES = [validate.Length(max=NOTE_BODY_MAX), NO_NUL]
 
 
 class NoteSchema(ma.Schema):

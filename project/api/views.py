@@ -12,10 +12,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..auth.service import InvalidCredentials, Throttled, authenticate
+from ..http_errors import abort_with
 from ..notes import service as notes
-from . import tokens
-from .auth import authentication_required
-from .errors import api_abort, register_error_handlers, unauthorized
+from . import bearer_tokens
+from .auth import authentication_required, unauthorized
 from .parser import JSONParser
 from .schemas import (
     MAX_ID,
@@ -35,7 +35,6 @@ class ApiBlueprint(Blueprint):
 
 
 bp = ApiBlueprint("api", __name__, url_prefix="/api/v1", description="Demo JSON API")
-register_error_handlers(bp)
 
 # Named responses (flask-smorest registers one per HTTP status, ours add headers).
 RESPONSES = {
@@ -82,12 +81,12 @@ class Tokens(MethodView):
         try:
             user = authenticate(credentials["email"], credentials["password"], request.remote_addr)
         except Throttled as exc:
-            api_abort(429, "throttled", str(exc), headers={"Retry-After": str(exc.retry_after)})
+            abort_with(429, "throttled", str(exc), headers={"Retry-After": str(exc.retry_after)})
         except InvalidCredentials as exc:
             unauthorized("invalid_credentials", str(exc), error=None)
         check_second_factor(user, credentials.get("otp"))
         ttl = current_app.config["API_TOKEN_TTL_SECONDS"]
-        secret, token = tokens.issue_token(user, ttl)
+        secret, token = bearer_tokens.issue_token(user, ttl)
         body = {"token": secret, "token_type": "Bearer", "expires_at": token.expires_at}
         return {**body, "expires_in": ttl}, 201, {"Cache-Control": "no-store"}
 
@@ -105,7 +104,7 @@ def check_second_factor(user, code: str | None) -> None:
     try:
         second_factor.verify(user, code, request.remote_addr)
     except Throttled as exc:
-        api_abort(429, "throttled", str(exc), headers={"Retry-After": str(exc.retry_after)})
+        abort_with(429, "throttled", str(exc), headers={"Retry-After": str(exc.retry_after)})
     except second_factor.WrongCode as exc:
         unauthorized("invalid_otp", str(exc), error=None)
 
@@ -120,7 +119,7 @@ class CurrentToken(MethodView):
         token = g.get("api_token")
         if token is None:
             unauthorized("token_required", "only a bearer token can be revoked", error=None)
-        tokens.revoke(token)
+        bearer_tokens.revoke(token)
 
 
 @bp.route("/me")
@@ -182,6 +181,6 @@ def owned_note(note_id: int):
     try:
         return notes.owned_note(g.api_user, note_id)
     except notes.NoteNotFound as exc:
-        api_abort(404, "not_found", str(exc))
+        abort_with(404, "not_found", str(exc))
     except notes.NotYourNote as exc:
-        api_abort(403, "forbidden", str(exc))
+        abort_with(403, "forbidden", str(exc))

@@ -10,12 +10,12 @@ from flask_login import current_user
 
 from ..mail import MailError
 from ..models import User
-from . import emails, throttle, tokens
+from . import emails, signed_links, throttle
 from .forms import ForgotPasswordForm, ResetPasswordForm
 from .service import AccountError
 from .sessions import start_session
+from .signed_links import LinkInvalid
 from .throttle import Throttled
-from .tokens import LinkInvalid
 from .views import AWAITING_CONFIRMATION, bp, mail_failed_message
 
 NO_STORE = {"Cache-Control": "no-store"}  # pages whose URL holds a token
@@ -32,7 +32,7 @@ def forgot_password():
         try:
             emails.request_password_reset(form.email.data, request.remote_addr)
         except Throttled as exc:
-            form.form_errors.append(f"Too many attempts. Try again in {exc.retry_after} seconds.")
+            form.form_errors.append(str(exc))
             page = render_template("auth/forgot_password.html", form=form)
             return page, 429, {"Retry-After": str(exc.retry_after)}
         flash(RESET_SENT, "info")
@@ -43,7 +43,7 @@ def forgot_password():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     try:
-        user = tokens.user_for_reset(token)
+        user = signed_links.user_for_reset(token)
     except LinkInvalid as exc:
         return link_failed(exc, retry="auth.forgot_password")
     form = ResetPasswordForm()
@@ -61,7 +61,7 @@ def reset_password(token: str):
 @bp.get("/confirm/<token>")
 def confirm_email(token: str):
     try:
-        user, address = tokens.load_confirmation(token)
+        user, address = signed_links.load_confirmation(token)
     except LinkInvalid as exc:
         return link_failed(exc, retry=None)
     page = render_template("auth/confirm_email.html", token=token, address=address, user=user)
@@ -100,7 +100,7 @@ def resend_confirmation():
         throttle.record_failure(user.email, request.remote_addr)  # each one sends a mail
         emails.send_confirmation(user)
     except Throttled as exc:
-        flash(f"Too many attempts. Try again in {exc.retry_after} seconds.", "error")
+        flash(str(exc), "error")
     except MailError:
         flash(mail_failed_message("the confirmation link"), "error")
     else:

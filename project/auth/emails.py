@@ -15,9 +15,9 @@ from .. import mail
 from ..extensions import db
 from ..models import User, new_session_token, utcnow
 from ..passwords import hash_password
-from . import throttle, tokens
+from . import signed_links, throttle
 from .service import AccountError, check_current_password, check_password_rules, email_or_none
-from .tokens import LinkInvalid
+from .signed_links import LinkInvalid
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def request_password_reset(raw_email: str, client_ip: str) -> None:
     if user is None:
         log.info("password reset asked for unknown address %r from %s", account, client_ip)
         return
-    link = mail.external_url("auth.reset_password", token=tokens.reset_token(user))
+    link = mail.external_url("auth.reset_password", token=signed_links.reset_token(user))
     context = {"link": link, "hours": hours(current_app.config["PASSWORD_RESET_MAX_AGE"])}
     message = mail.make_message(
         user.email, "Reset your password", "mail/reset_password.txt", **context
@@ -88,7 +88,7 @@ def reset_password(user: User, new_password: str, client_ip: str) -> None:
 def send_confirmation(user: User, address: str | None = None) -> None:
     """Mail a link confirming `address` (default: the current one); raises MailError."""
     address = address or user.email
-    link = mail.external_url("auth.confirm_email", token=tokens.confirm_token(user, address))
+    link = mail.external_url("auth.confirm_email", token=signed_links.confirm_token(user, address))
     template = "mail/confirm_email.txt" if address == user.email else "mail/change_email.txt"
     max_age = current_app.config["EMAIL_CONFIRM_MAX_AGE"]
     context = {"link": link, "hours": hours(max_age), "old": user.email}
@@ -116,7 +116,7 @@ def confirm_email(token: str) -> User:
 
     Raises LinkInvalid (expired, tampered, used) or AccountError (address taken meanwhile).
     """
-    user, address = tokens.load_confirmation(token)
+    user, address = signed_links.load_confirmation(token)
     now = utcnow()
     if address == user.email:
         query = User.update(email_confirmed_at=now).where(User.email_confirmed_at.is_null())

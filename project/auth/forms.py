@@ -6,14 +6,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from ..models import EMAIL_MAX, has_nul
 from .service import MAX_PASSWORD_LENGTH, AccountError, check_password_rules, normalize_email
-
-MAX_EMAIL_LENGTH = 254
 
 
 def readable_text(form, field) -> None:
     """Reject what bytes that were not UTF-8 turn into (U+FFFD) and NUL characters."""
-    if field.data and ("\ufffd" in field.data or "\x00" in field.data):
+    if field.data and ("\ufffd" in field.data or has_nul(field.data)):
         raise ValidationError("Contains characters that could not be read; use plain text.")
 
 
@@ -38,7 +37,7 @@ def strong_password(form, field) -> None:
 def email_field():
     return EmailField(
         "Email",
-        validators=[DataRequired(), Length(max=MAX_EMAIL_LENGTH), readable_text, valid_email],
+        validators=[DataRequired(), Length(max=EMAIL_MAX), readable_text, valid_email],
         render_kw={"autocomplete": "username"},
     )
 
@@ -95,7 +94,7 @@ class EmailChangeForm(FlaskForm):
     # Labels differ from the password-change form's: both are on the settings page.
     new_email = EmailField(
         "New email address",
-        validators=[DataRequired(), Length(max=MAX_EMAIL_LENGTH), readable_text, valid_email],
+        validators=[DataRequired(), Length(max=EMAIL_MAX), readable_text, valid_email],
         render_kw={"autocomplete": "email"},
     )
     password = password_field("Your password", "current-password")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import render_template
+from flask import abort
 from flask_login import current_user, login_required
 
 
@@ -16,18 +16,9 @@ def role_required(role: str):
         @login_required
         def wrapped(*args, **kwargs):
             if current_user.role != role:
-                return forbidden()
+                abort(403, f"This page is only for {role} accounts.")
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
-
-
-def forbidden():
-    return render_template(
-        "errors/error.html",
-        status=403,
-        title="Forbidden",
-        message="Your account may not open this page.",
-    ), 403

@@ -11,10 +11,10 @@ import peewee
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
-from ..errors import UserError
 from ..extensions import db
 from ..models import User, new_session_token, utcnow
 from ..passwords import hash_password, needs_rehash, verify_password
+from ..user_errors import UserError
 from . import throttle
 from .throttle import Throttled
 

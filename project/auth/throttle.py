@@ -14,20 +14,30 @@ from datetime import timedelta
 from flask import current_app
 
 from .. import metrics
-from ..errors import UserError
 from ..models import LoginFailure, utcnow
+from ..user_errors import UserError
 
 ACCOUNT = "account"
 ADDRESS = "address"
-KEY_LENGTH = 254  # the column's size; an address or a normalised email always fits
+KEY_LENGTH = LoginFailure.key.max_length  # an address or a normalised email always fits
 
 
 class Throttled(UserError):
-    """Too many failed logins for this account or client address (also in auth.service)."""
+    """Too many failed logins for this account or client address (also in auth.service).
+
+    Its message is the one sentence every page and the API show when throttling."""
 
     def __init__(self, retry_after: int):
-        super().__init__(f"too many failed logins; try again in {retry_after} seconds")
+        super().__init__(f"Too many attempts. Try again in {wait_phrase(retry_after)}.")
         self.retry_after = retry_after
+
+
+def wait_phrase(seconds: int) -> str:
+    """'45 seconds', or rounded up to minutes: 'about 15 minutes' reads better than 897 s."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"about {minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def window() -> timedelta:

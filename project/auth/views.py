@@ -109,7 +109,7 @@ def unconfirmed(form: LoginForm, user):
 
 
 def throttled(form: LoginForm, exc: Throttled):
-    form.form_errors.append(f"Too many failed logins. Try again in {exc.retry_after} seconds.")
+    form.form_errors.append(str(exc))
     page = render_template("auth/login.html", form=form, next=safe_next(request.args.get("next")))
     return page, 429, {"Retry-After": str(exc.retry_after)}
 

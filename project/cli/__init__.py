@@ -10,8 +10,8 @@ import sys
 
 import click
 
-from ..errors import UserError
-from . import bench, bundle, local, users  # noqa: F401  (register their verbs on `cli`)
+from ..user_errors import UserError
+from . import backup, bench, bundle, local, users  # noqa: F401  (register their verbs on `cli`)
 from .group import cli
 
 __all__ = ["cli", "main"]

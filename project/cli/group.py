@@ -21,7 +21,7 @@ SECTIONS = {
         "unlock",
         "shell",
     ],
-    "Operate": ["deploy", "rotate-logs"],
+    "Operate": ["deploy", "backup", "restore", "rotate-logs"],
     "Develop": ["dev", "test", "bench", "rename"],
 }
 

@@ -111,6 +111,17 @@ def check_systemd_unit(settings: DeploySettings) -> Iterator[Finding]:
             yield ERROR, f"systemd unit {path} differs from etc/systemd/: copy it again"
 
 
+def check_backups(settings: DeploySettings) -> Iterator[Finding]:
+    """A good backup newer than a day and a half, copied off-host when a command is set."""
+    from ..backup.site import findings, site_config
+
+    try:
+        config = site_config(settings)
+    except ConfigError:
+        return  # reported by check_config
+    yield from findings(config)
+
+
 CHECKS: list[Callable[[DeploySettings], Iterator[Finding]]] = [
     check_config,
     check_bind,
@@ -119,4 +130,5 @@ CHECKS: list[Callable[[DeploySettings], Iterator[Finding]]] = [
     check_database,
     check_assets,
     check_systemd_unit,
+    check_backups,
 ]

@@ -1,6 +1,6 @@
 """The one error type of the deploy verbs."""
 
-from ..errors import UserError
+from ..user_errors import UserError
 
 
 class DeployError(UserError):

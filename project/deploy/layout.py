@@ -78,6 +78,16 @@ class Layout:
         return self.var / "mail"
 
     @property
+    def backup_dir(self) -> Path:
+        """Default home of backups (APP_BACKUP_DIR moves them)."""
+        return self.var / "backups"
+
+    @property
+    def jobs_db(self) -> Path:
+        """The job queue's SQLite store; backups include it when it exists."""
+        return self.data_dir / "jobs.db"
+
+    @property
     def venv_bin(self) -> Path:
         return Path(sys.executable).parent
 

@@ -14,7 +14,8 @@ def status(settings: DeploySettings) -> tuple[str, bool]:
     """(report text, healthy): healthy only if every program is RUNNING and /healthz is 200."""
     if not is_running(settings):
         return (
-            f"not running (supervisord socket {settings.supervisor_socket} does not answer)",
+            f"not running (supervisord socket {settings.supervisor_socket} does not answer)\n"
+            + backup_line(settings),
             False,
         )
     infos = rpc.process_infos(settings.supervisor_socket)
@@ -22,6 +23,7 @@ def status(settings: DeploySettings) -> tuple[str, bool]:
     healthy = health_ok(settings)
     lines.append(f"url          {settings.url}  /healthz {'200 OK' if healthy else 'FAILING'}")
     lines.append(f"traffic      {traffic_line(settings)}")
+    lines.append(backup_line(settings))
     all_running = all(info["statename"] == "RUNNING" for info in infos)
     return "\n".join(lines), all_running and healthy
 
@@ -32,3 +34,14 @@ def traffic_line(settings: DeploySettings) -> str:
     # A worker booting right now may have created its file but not sized it yet.
     except (OSError, ValueError, struct.error) as exc:
         return f"metrics unreadable right now ({exc}); run status again"
+
+
+def backup_line(settings: DeploySettings) -> str:
+    """The age of the newest good backup (informational: it does not change the exit code)."""
+    from ..backup.site import site_config, status_line
+    from ..config import ConfigError
+
+    try:
+        return status_line(site_config(settings))
+    except ConfigError as exc:
+        return f"backup       unknown: {exc}"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..errors import UserError
 from ..models import Note, User, utcnow
+from ..user_errors import UserError
 
 
 class NoteNotFound(UserError):

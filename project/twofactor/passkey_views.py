@@ -13,13 +13,10 @@ from ..auth import throttle
 from ..auth.redirects import safe_next
 from ..auth.service import Throttled
 from ..auth.sessions import start_session
+from ..http_errors import abort_with, answers_json
 from . import notices, passkeys, service
 from .passkeys import PasskeyError
 from .views import bp, pending_user
-
-
-def json_error(status: int, code: str, message: str):
-    return jsonify({"error": {"code": code, "message": message}}), status
 
 
 def json_body() -> dict:
@@ -28,17 +25,19 @@ def json_body() -> dict:
 
 
 @bp.post("/account/passkeys/options")
+@answers_json
 @login_required
 def passkey_registration_options():
     user = current_user._get_current_object()
     if not service.is_enabled(user):
-        return json_error(
+        abort_with(
             409, "app_first", "Turn on the authenticator app first: it carries the recovery codes."
         )
     return passkeys.registration_options(user), 200, {"Content-Type": "application/json"}
 
 
 @bp.post("/account/passkeys")
+@answers_json
 @login_required
 def passkey_register():
     user = current_user._get_current_object()
@@ -48,7 +47,7 @@ def passkey_register():
             user, body.get("credential") or {}, str(body.get("name", ""))
         )
     except PasskeyError as exc:
-        return json_error(400, "passkey_refused", str(exc).capitalize() + ".")
+        abort_with(400, "passkey_refused", str(exc).capitalize() + ".")
     notices.send(user, f"a passkey named “{passkey.name}” was added")
     return jsonify({"id": passkey.id, "name": passkey.name}), 201
 
@@ -76,26 +75,28 @@ def passkey_delete(passkey_id: int):
 
 
 @bp.post("/auth/two-factor/passkey/options")
+@answers_json
 def passkey_sign_in_options():
     user, _ = pending_user()
     if user is None or not passkeys.passkeys_of(user):
-        return json_error(400, "no_pending_sign_in", "Log in again with your password first.")
+        abort_with(400, "no_pending_sign_in", "Log in again with your password first.")
     return passkeys.authentication_options(user), 200, {"Content-Type": "application/json"}
 
 
 @bp.post("/auth/two-factor/passkey")
+@answers_json
 def passkey_sign_in():
     """The second step answered by a passkey; failures count in the account's throttle."""
     user, pending = pending_user()
     if user is None:
-        return json_error(400, "no_pending_sign_in", "Log in again with your password first.")
+        abort_with(400, "no_pending_sign_in", "Log in again with your password first.")
     try:
         throttle.check(user.email, request.remote_addr)
         passkeys.finish_authentication(user, json_body().get("credential") or {})
     except Throttled as exc:
-        return json_error(429, "throttled", str(exc))
+        abort_with(429, "throttled", str(exc), headers={"Retry-After": str(exc.retry_after)})
     except PasskeyError as exc:
         throttle.record_failure(user.email, request.remote_addr)
-        return json_error(400, "passkey_refused", str(exc).capitalize() + ".")
+        abort_with(400, "passkey_refused", str(exc).capitalize() + ".")
     start_session(user, remember=pending.get("remember", False))
     return jsonify({"next": safe_next(pending.get("next")) or url_for("account.index")})

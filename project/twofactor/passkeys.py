@@ -24,14 +24,14 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from ..errors import UserError
 from ..models import User, utcnow
+from ..user_errors import UserError
 from .models import Passkey
 
 log = logging.getLogger(__name__)
 
 CHALLENGE = "webauthn_challenge"
-MAX_NAME = 60
+MAX_NAME = Passkey.name.max_length  # the column, declared in twofactor/models.py
 
 
 class PasskeyError(UserError):

@@ -23,8 +23,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
 from ..auth import service, throttle
-from ..errors import UserError
 from ..models import User, utcnow
+from ..user_errors import UserError
 from .models import Passkey, RecoveryCode, TotpSecret
 
 log = logging.getLogger(__name__)

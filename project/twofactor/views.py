@@ -73,7 +73,7 @@ def second_step():
         try:
             kind = service.verify(user, form.code.data, request.remote_addr)
         except Throttled as exc:
-            form.code.errors.append(accounts_throttle_message(exc))
+            form.code.errors.append(str(exc))
             page = second_step_page(user, form)
             return page, 429, {"Retry-After": str(exc.retry_after)}
         except WrongCode as exc:
@@ -93,13 +93,6 @@ def second_step():
 def second_step_page(user: User, form: CodeForm):
     return render_template(
         "twofactor/second_step.html", form=form, has_passkeys=bool(passkeys.passkeys_of(user))
-    )
-
-
-def accounts_throttle_message(exc: Throttled) -> str:
-    minutes = max(1, round(exc.retry_after / 60))
-    return (
-        f"Too many wrong codes. Try again in about {minutes} minute{'s' if minutes != 1 else ''}."
     )
 
 
@@ -145,7 +138,7 @@ def enrol():
     try:
         codes = service.confirm_enrolment(user, form.code.data, request.remote_addr)
     except Throttled as exc:
-        flash(accounts_throttle_message(exc), "error")
+        flash(str(exc), "error")
         return redirect(url_for("twofactor.settings"))
     except (WrongCode, TwoFactorError) as exc:
         flash(str(exc).capitalize() + ".", "error")
@@ -164,11 +157,7 @@ def regenerate():
             raise WrongCode("type a current code to make new recovery codes")
         service.verify(user, form.code.data, request.remote_addr)
     except (Throttled, WrongCode) as exc:
-        message = (
-            accounts_throttle_message(exc)
-            if isinstance(exc, Throttled)
-            else str(exc).capitalize() + "."
-        )
+        message = str(exc) if isinstance(exc, Throttled) else str(exc).capitalize() + "."
         flash(message, "error")
         return redirect(url_for("twofactor.settings"))
     codes = service.new_recovery_codes(user)
@@ -187,7 +176,7 @@ def disable():
     try:
         service.disable(user, form.password.data, form.code.data, request.remote_addr)
     except Throttled as exc:
-        flash(accounts_throttle_message(exc), "error")
+        flash(str(exc), "error")
     except (AccountError, WrongCode) as exc:
         flash(str(exc).capitalize() + ".", "error")
     else:

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, settings
 
 from devkit.accounts import make_user
 from devkit.api import bearer
-from project.api.tokens import hash_token
+from project.api.bearer_tokens import hash_token
 from project.app import create_app
 from project.models import ApiToken, Note, utcnow
 

@@ -120,6 +120,15 @@ def test_header_shows_logout_form_only_when_logged_in(auth, client):
     assert b'name="csrf_token"' in page
 
 
+def test_header_links_the_notes_page_for_a_logged_in_user(auth, client):
+    nav = '<a href="/notes/">Notes</a>'
+    assert nav not in client.get("/").get_data(as_text=True)
+    auth.create_user()
+    auth.login()
+    assert nav in client.get("/").get_data(as_text=True)
+    assert client.get("/notes/").status_code == 200
+
+
 def test_password_change_requires_the_current_password(auth, client):
     auth.create_user()
     auth.login()

@@ -143,8 +143,27 @@ def test_login_page_answers_429_with_retry_after(limits, auth):
     response = auth.login()
     assert response.status_code == 429
     assert 0 < int(response.headers["Retry-After"]) <= 600
-    assert b"Too many failed logins" in response.data
+    assert throttle_text(response).encode() in response.data
     assert auth.client.get("/account").status_code == 302
+
+
+def throttle_text(response) -> str:
+    """The one throttle sentence, for the wait the response announces."""
+    return str(Throttled(int(response.headers["Retry-After"])))
+
+
+@pytest.mark.parametrize(
+    ("seconds", "wait"),
+    [
+        (1, "1 second"),
+        (45, "45 seconds"),
+        (60, "about 1 minute"),
+        (61, "about 2 minutes"),
+        (897, "about 15 minutes"),
+    ],
+)
+def test_the_throttle_sentence_says_how_long_to_wait(seconds, wait):
+    assert str(Throttled(seconds)) == f"Too many attempts. Try again in {wait}."
 
 
 def test_login_page_throttles_per_remote_address(limits, auth):

@@ -9,6 +9,7 @@ import time
 import pyotp
 import pytest
 
+from project.auth.throttle import Throttled
 from project.models import User
 from project.twofactor import service
 from project.twofactor.models import RecoveryCode, TotpSecret
@@ -140,6 +141,9 @@ def test_wrong_codes_count_in_the_account_throttle(app, auth, client):
     assert statuses[-1] == 429
     refused = second_step(client, code_at(secret))  # even the right code waits now
     assert refused.status_code == 429 and not logged_in(client)
+    # The one throttle sentence (auth/throttle.py), as on the login page.
+    wait = int(refused.headers["Retry-After"])
+    assert str(Throttled(wait)) in refused.get_data(as_text=True)
 
 
 def test_turning_it_off_needs_password_and_code(app, auth, client):

@@ -15,8 +15,8 @@ import hmac
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from ..errors import UserError
 from ..models import User
+from ..user_errors import UserError
 
 # Salts keep one purpose's token from being accepted as another's.
 RESET = "password-reset"
