@@ -102,6 +102,19 @@ class BaseConfig:
     BACKUP_KEEP_WEEKLY = 4
     # Run after each good backup with the file's path appended (rclone, s3cmd, rsync...).
     BACKUP_UPLOAD_CMD = ""
+    # .eml files in var/mail/ older than this are deleted by a daily job.
+    MAIL_KEEP_DAYS = 7
+    # Background jobs (project/jobs/, README "Jobs"). Empty: the embedded SQLite queue
+    # var/data/jobs.db. redis://host:6379/0 (or postgresql://…, needs psycopg 3) shares one
+    # queue between hosts; they must use the same JOBS_QUEUE name.
+    JOBS_URL = ""
+    JOBS_QUEUE = "project"
+    JOBS_WORKERS = 2  # threads in the worker program
+    # Whether this host's worker enqueues periodic tasks. Several may: a per-tick claim in the
+    # shared store lets one of them enqueue each tick.
+    JOBS_SCHEDULER = True
+    # Run each task inside the call that enqueues it (no worker): the unit tests' mode.
+    JOBS_IMMEDIATE = False
 
 
 class DevConfig(BaseConfig):
@@ -118,6 +131,7 @@ class TestConfig(BaseConfig):
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1
     WTF_CSRF_ENABLED = False
+    JOBS_IMMEDIATE = True  # tests read var/mail/ right after the request
 
 
 class ProdConfig(BaseConfig):

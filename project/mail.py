@@ -2,26 +2,25 @@
 
 Without a mail server (dev, a fresh checkout) each message is written to `var/mail/` as one
 `.eml` file, so a developer can follow a reset or confirmation link with no setup at all.
-`send` raises MailError (after logging it with the request id) so that a view can tell the user
-and leave nothing half done; `send_in_background` is for answers that must not depend on it.
+Views call `send_later`: the message is rendered in the request (links need its URL) and
+handed to the job queue, and the worker sends it, retrying with backoff. `send` is the
+synchronous step the job runs; it raises MailError after logging the failure with the id of
+the request the message came from.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
-import threading
 from pathlib import Path
 
-from flask import Flask, current_app, g, render_template, url_for
+from flask import Flask, current_app, render_template, url_for
 from flask_mailman import EmailMessage, Mail
 from flask_mailman.backends.base import BaseEmailBackend
 
-from . import metrics
+from . import jobs, metrics
 from .config import ConfigError
 from .deploy.layout import PROJECT_ROOT, Layout
-from .logs import current_request_id
 from .models import utcnow
 from .user_errors import UserError
 
@@ -122,18 +121,31 @@ def write_eml(folder: Path, data: bytes) -> Path:
     return folder / name
 
 
-def send_in_background(message: EmailMessage) -> threading.Thread:
-    """Send from a thread: the answer then neither waits for the mail server nor shows
-    whether it was reached (a failure is logged, with this request's id)."""
-    app = current_app._get_current_object()
-    args = (app, current_request_id(), message)
-    thread = threading.Thread(target=send_quietly, args=args, name="mail")
-    thread.start()
-    return thread
+# A failed send is tried again after 10, 20, 40 and 80 s (2.5 minutes in all), then the job
+# is logged with the request's id and kept as failed (`scripts/ctl jobs`).
+SEND_RETRIES = 4
+SEND_RETRY_DELAY = 10
+SEND_RETRY_BACKOFF = 2
 
 
-def send_quietly(app: Flask, request_id: str, message: EmailMessage) -> None:
-    with app.app_context():
-        g.request_id = request_id  # the log lines of this send carry the request's id
-        with contextlib.suppress(MailError):  # send() logged it; nobody awaits an answer
-            send(message)
+def send_later(message: EmailMessage) -> None:
+    """Queue `message` for the worker: the request never waits for the mail server.
+
+    Raises MailError when the queue itself is down, so the view can say the mail did not go.
+    """
+    fields = {
+        "subject": message.subject,
+        "body": message.body,
+        "from_email": message.from_email,
+        "to": list(message.to),
+    }
+    try:
+        deliver(fields)
+    except jobs.QueueUnavailable:
+        raise MailError("the mail queue is unavailable; try again later") from None
+
+
+@jobs.task(retries=SEND_RETRIES, retry_delay=SEND_RETRY_DELAY, retry_backoff=SEND_RETRY_BACKOFF)
+def deliver(fields: dict) -> None:
+    """The job: send one message (its fields, not the object: jobs carry plain data)."""
+    send(EmailMessage(**fields))

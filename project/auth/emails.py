@@ -54,7 +54,10 @@ def request_password_reset(raw_email: str, client_ip: str) -> None:
     message = mail.make_message(
         user.email, "Reset your password", "mail/reset_password.txt", **context
     )
-    mail.send_in_background(message)
+    try:
+        mail.send_later(message)
+    except mail.MailError:  # logged; saying so would tell that the account exists
+        return
     log.info("password reset link for user %s from %s", user.id, client_ip)
 
 
@@ -86,14 +89,15 @@ def reset_password(user: User, new_password: str, client_ip: str) -> None:
 
 
 def send_confirmation(user: User, address: str | None = None) -> None:
-    """Mail a link confirming `address` (default: the current one); raises MailError."""
+    """Queue a mail with a link confirming `address` (default: the current one); raises
+    MailError when the queue is down."""
     address = address or user.email
     link = mail.external_url("auth.confirm_email", token=signed_links.confirm_token(user, address))
     template = "mail/confirm_email.txt" if address == user.email else "mail/change_email.txt"
     max_age = current_app.config["EMAIL_CONFIRM_MAX_AGE"]
     context = {"link": link, "hours": hours(max_age), "old": user.email}
-    mail.send(mail.make_message(address, "Confirm your email address", template, **context))
-    log.info("confirmation link for user %s sent", user.id)
+    mail.send_later(mail.make_message(address, "Confirm your email address", template, **context))
+    log.info("confirmation link for user %s queued", user.id)
 
 
 def request_email_change(user: User, new_email: str, password: str, client_ip: str) -> str:

@@ -38,8 +38,10 @@ class Program:
 
 
 WEB = Program("web")
+WORKER = Program("worker")  # the job queue's consumer (project/jobs/worker.py)
 ROTATE_LOGS = Program("rotate-logs")
-PROGRAMS = [WEB, ROTATE_LOGS]
+PROGRAMS = [WEB, WORKER, ROTATE_LOGS]
+WORKER_MODULE = f"{PACKAGE}.jobs.worker"
 
 # Log names for `scripts/ctl logs NAME` -> file name under var/log (access/error may be moved
 # by flags; see Layout.log_path).

@@ -47,7 +47,7 @@ def log_path_problem(path: Path) -> str | None:
         return None if os.access(path, os.W_OK) else f"log file {path} is not writable by this user"
     folder = nearest_existing(path.parent)
     if not folder.is_dir():
-        return f"log path {path}: {folder} is not a folder"
+        return f"cannot create log file {path}: {folder} is not a folder"
     if not can_create_in(folder):
         return f"cannot create log file {path}: nothing can be created in {folder}"
     return None
@@ -191,6 +191,24 @@ def verify_new_code(settings: DeploySettings) -> None:
         timeout=120,
     )
     candidate.unlink(missing_ok=True)
+    fail_unless_loaded(result)
+    fail_unless_loaded(check_worker_code(settings))
+
+
+def check_worker_code(settings: DeploySettings) -> subprocess.CompletedProcess:
+    """The job worker's imports (app and every task module), in a separate process."""
+    return subprocess.run(
+        [str(settings.venv_bin / "python"), "-m", "project.jobs.worker", "--check"],
+        capture_output=True,
+        text=True,
+        cwd=settings.root,
+        env=app_environ(settings),
+        check=False,
+        timeout=120,
+    )
+
+
+def fail_unless_loaded(result: subprocess.CompletedProcess) -> None:
     if result.returncode != 0:
         output = (result.stderr + result.stdout).strip().splitlines()
         detail = "\n".join(output[-15:])

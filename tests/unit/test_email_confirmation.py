@@ -7,6 +7,7 @@ import pytest
 from itsdangerous import TimestampSigner
 
 from devkit.accounts import PASSWORD
+from devkit.jobs import queue_down
 from devkit.mail import body, link_path
 from devkit.net import free_port
 from devkit.testapp import app_log_text
@@ -110,17 +111,32 @@ def test_resend_is_throttled(registered, app, client):
 
 
 def test_mail_server_down_at_registration(app, auth, client):
+    """The request only queues the mail: it says it was sent; the job logs and retries."""
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # nothing listens
     response = auth.register()
     assert response.status_code == 302  # the account exists and the user is logged in
     page = client.get("/account")
-    assert b"We could not send the confirmation link" in page.data
+    assert b"We sent a link to ann@example.com" in page.data
     assert BANNER in page.data and b"Send a new link" in page.data
     assert user_row(app) is not None
-    line = next(x for x in app_log_text(app).splitlines() if "not sent" in x)
+    lines = app_log_text(app).splitlines()
+    line = next(x for x in lines if "not sent" in x)
     assert f"ERROR [{response.headers['X-Request-ID']}]" in line
+    assert any("tries left" in x and response.headers["X-Request-ID"] in x for x in lines)
+
+
+def test_queue_down_at_registration(app, auth, client):
+    queue_down(app)
+    response = auth.register()
+    assert response.status_code == 302
+    page = client.get("/account")
+    assert b"We could not send the confirmation link" in page.data
+    assert BANNER in page.data and b"Send a new link" in page.data
+    line = next(x for x in app_log_text(app).splitlines() if "not enqueued" in x)
+    assert f"ERROR [{response.headers['X-Request-ID']}]" in line and "ConnectionError" in line
     response = client.post("/auth/confirm/resend")  # still down: said again, nothing breaks
     assert b"We could not send" in client.get(response.location).data
+    assert client.get("/").status_code == 200  # pages that queue nothing still serve
 
 
 def test_without_a_mail_server_the_link_is_in_var_mail(app, auth, client):
@@ -209,14 +225,14 @@ def test_address_taken_before_the_link_is_followed(registered, client, smtp, aut
     assert user_row(app).email == "ann@example.com"
 
 
-def test_email_change_with_the_mail_server_down_changes_nothing(registered, client, app):
-    app.config.update(MAIL_PORT=free_port())  # the server stops answering
+def test_email_change_with_the_queue_down_changes_nothing(registered, client, app):
+    queue_down(app)
     response = change_email(client)
     page = client.get(response.location)
     assert b"We could not send the confirmation link" in page.data
     assert b"Your address is unchanged" in page.data
     assert user_row(app).email == "ann@example.com"
-    line = next(x for x in app_log_text(app).splitlines() if "not sent" in x)
+    line = next(x for x in app_log_text(app).splitlines() if "not enqueued" in x)
     assert f"[{response.headers['X-Request-ID']}]" in line
 
 
