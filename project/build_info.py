@@ -15,10 +15,21 @@ UNKNOWN = "unknown"
 
 
 def version() -> str:
+    """The installed distribution's version, else setup.cfg's (a renamed, not yet reinstalled
+    copy), else "unknown"."""
     try:
         return importlib.metadata.version(__package__)
     except importlib.metadata.PackageNotFoundError:
+        return version_in_setup_cfg(Path(__file__).resolve().parents[1] / "setup.cfg")
+
+
+def version_in_setup_cfg(path: Path) -> str:
+    try:
+        lines = path.read_text().splitlines()
+    except OSError:
         return UNKNOWN
+    found = [line.split("=", 1)[1].strip() for line in lines if line.startswith("version =")]
+    return found[0] if found else UNKNOWN
 
 
 @functools.cache

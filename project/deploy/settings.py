@@ -120,8 +120,9 @@ class DeploySettings:
 
     @property
     def reachable_from_outside(self) -> bool:
-        """Bound beyond loopback, or behind a proxy: users then come by some other name."""
-        return not is_loopback(self.host) or self.proxy_hops >= 1
+        """Bound beyond loopback, on the unix socket (for nginx), or behind a proxy: users then
+        come by some other name."""
+        return self.bind == "unix" or not is_loopback(self.host) or self.proxy_hops >= 1
 
     @property
     def public_url(self) -> str:
