@@ -64,8 +64,10 @@ def measure_metrics_cost(bundle: Bundle, options, log) -> dict:
     }
     runs: dict[str, list] = {"with": [], "without": []}
     try:
-        servers["with"].start(env={**env, "PROMETHEUS_MULTIPROC_DIR": str(folder)})
-        servers["without"].start(env=env)
+        # prod needs its public URL (links in mail): each side's own loopback address.
+        with_env = {**env, "APP_PUBLIC_URL": servers["with"].url}
+        servers["with"].start(env={**with_env, "PROMETHEUS_MULTIPROC_DIR": str(folder)})
+        servers["without"].start(env={**env, "APP_PUBLIC_URL": servers["without"].url})
         for _ in range(ROUNDS if options.duration > 1 else 1):
             for side, server in servers.items():
                 runs[side].append(measured_run(server, options))
