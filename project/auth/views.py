@@ -30,6 +30,8 @@ def landing() -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
+    if current_user.is_authenticated:  # as login does: a second account would switch sessions
+        return redirect(landing())
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -45,25 +47,24 @@ def registered(user):
     """Mail the confirmation link, then log in unless confirmation must come first.
 
     A mail server that is down does not undo the account: the user can ask for a new link.
+    One message says both (the account exists, where the link went), not two or three.
     """
-    note = send_confirmation_note(user)
+    message, category = send_confirmation_note(user)
     if emails.must_confirm_first(user):
-        flash("Your account is ready: confirm your address, then log in.", "success")
-        flash(*note)
+        flash(f"Your account is ready. {message} Confirm your address, then log in.", category)
         return redirect(url_for("auth.login"))
     start_session(user, remember=False)  # clears the session: flash after it
-    flash("Welcome! Your account is ready.", "success")
-    flash(*note)
+    flash(f"Welcome! Your account is ready. {message}", category)
     return redirect(url_for("account.index"))
 
 
 def send_confirmation_note(user) -> tuple[str, str]:
-    """Send the confirmation link; the flash (message, category) saying whether it went."""
+    """Send the confirmation link; the sentence saying whether it went, and the flash kind."""
     try:
         emails.send_confirmation(user)
     except MailError:
         return mail_failed_message("the confirmation link") + RESEND_HINT, "warning"
-    return f"We sent a link to {user.email} to confirm the address.", "info"
+    return f"We sent a link to {user.email} to confirm the address.", "success"
 
 
 @bp.route("/login", methods=["GET", "POST"])

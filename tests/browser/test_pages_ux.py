@@ -172,3 +172,99 @@ def test_messages_have_a_colour_per_kind_and_stay_until_closed(new_context):
     )
     error = page.locator(".flash-error")
     assert error.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 235, 233)"
+
+
+def test_header_lists_every_area_and_marks_the_current_one(new_context, accounts):
+    """W3: Notes, account, settings and (for admins) users in the header; the page's own link
+    carries aria-current="page", on the area's inner pages too."""
+    page = logged_in(new_context, accounts["admin"], DESKTOP)
+    nav = page.locator(".site-nav")
+    for name in ("Notes", "Your account", "Settings", "Users"):
+        expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
+    for path, current in (
+        ("/notes/", "Notes"),
+        ("/account", "Your account"),
+        ("/account/two-factor", "Settings"),
+        ("/admin/users", "Users"),
+    ):
+        page.goto(path)
+        marked = nav.locator('[aria-current="page"]')
+        expect(marked).to_have_count(1)
+        expect(marked).to_have_text(current)
+
+
+def test_destructive_actions_ask_first(new_context, accounts, live_server):
+    """W11: log out everywhere, disable a user and delete a note ask; "no" changes nothing."""
+    user = logged_in(new_context, accounts["user"], DESKTOP)
+    admin = logged_in(new_context, accounts["admin"], DESKTOP)
+    questions = []
+
+    def refuse(dialog):
+        questions.append(dialog.message)
+        dialog.dismiss()
+
+    for page in (user, admin):
+        page.on("dialog", refuse)
+    user.goto("/account/settings")
+    user.get_by_role("button", name="Log out everywhere").click()
+    admin.goto("/admin/users")
+    admin.get_by_role("button", name=f"Disable {accounts['user']}").click()
+    expect(admin.locator("tr", has_text=accounts["user"])).to_contain_text("active")
+    user.goto("/notes/")
+    user.get_by_label("Title").fill("Keep me")
+    user.get_by_role("button", name="Add note").click()
+    expect(user.get_by_text("Keep me")).to_be_visible()
+    user.locator(".note", has_text="Keep me").get_by_role("button").click()
+    user.reload()
+    expect(user.get_by_text("Keep me")).to_be_visible()  # still there, still logged in
+    assert len(questions) == 3, questions
+    assert any(accounts["user"] in q for q in questions)
+
+
+def test_deleting_a_note_without_javascript_has_a_confirmation_step(new_context, accounts):
+    """W11 without JavaScript: the Delete button leads to a question page, whose own button
+    deletes; the header stays on Notes meanwhile."""
+    context = new_context(viewport=DESKTOP, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/auth/login")
+    fill_login(page, accounts["user"], PASSWORD)
+    page.goto("/notes/")
+    page.get_by_label("Title").fill("Plain form note")
+    page.get_by_role("button", name="Add note").click()
+    page.get_by_role("button", name="Delete “Plain form note”").click()
+    expect(page.get_by_role("heading", name="Delete this note?")).to_be_visible()
+    expect(page.locator('.site-nav [aria-current="page"]')).to_have_text("Notes")
+    shoot(page, "user", "notes-confirm-delete", DESKTOP)
+    page.get_by_role("button", name="Delete “Plain form note”").click()
+    expect(page.get_by_text("Note deleted.")).to_be_visible()
+    expect(page.get_by_text("Plain form note")).to_have_count(0)
+
+
+def test_register_while_logged_in_goes_to_the_account(new_context, accounts):
+    """W16: as login does; the form would have created a second account and switched to it."""
+    page = logged_in(new_context, accounts["user"], DESKTOP)
+    page.goto("/auth/register")
+    expect(page).to_have_url(re.compile(r"/account$"))
+    expect(page.locator(".nav-user")).to_have_text(accounts["user"])
+
+
+def latest_link(live_server, email: str) -> str:
+    mails = sorted((live_server.bundle.root / "var" / "mail").glob("*.eml"))
+    texts = [m.read_text() for m in mails if email in m.read_text()]
+    return re.search(r"https?://\S+/auth/confirm/\S+", texts[-1]).group(0)
+
+
+def test_one_message_after_registering_and_no_banner_on_the_confirmation_page(
+    new_context, live_server
+):
+    """W9: registering says it once; W10: the "please confirm" banner, with its own button,
+    is not shown above the confirmation page's Confirm button."""
+    page = new_context(viewport=DESKTOP).new_page()
+    email = "newcomer@example.com"
+    fill_registration(page, email, PASSWORD)
+    expect(page.locator(".confirm-banner")).to_be_visible()
+    expect(page.locator(".flash:not(.confirm-banner)")).to_have_count(1)
+    link = latest_link(live_server, email)
+    page.goto(link[link.index("/auth/") :])
+    expect(page.get_by_role("button", name=re.compile("Confirm"))).to_be_visible()
+    expect(page.locator(".confirm-banner")).to_have_count(0)
