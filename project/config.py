@@ -62,6 +62,9 @@ class BaseConfig:
     PROXY_HOPS = 0
     # The proxy's own addresses: X-Forwarded-* from any other peer is ignored (proxy.py).
     PROXY_PEERS = "127.0.0.1,::1"
+    # The name people see: page titles ("Notes · Project"), the header, the mail sender's
+    # name, the API docs' title, the authenticator app's label. `ctl rename` leaves it alone.
+    SITE_NAME = "Project"
     LOG_LEVEL = "INFO"
     LOG_FORMAT = "text"  # or "json"
     REQUIRE_STRONG_SECRET = False
@@ -75,7 +78,8 @@ class BaseConfig:
     MAIL_USE_SSL = False  # TLS from the first byte (usually port 465)
     MAIL_USERNAME = ""
     MAIL_PASSWORD = ""
-    MAIL_DEFAULT_SENDER = "Project <noreply@localhost>"
+    # A bare address is sent as "SITE_NAME <address>"; "Name <address>" is used as it is.
+    MAIL_DEFAULT_SENDER = "noreply@localhost"
     # Seconds to wait for the mail server: a request sending mail never hangs longer.
     MAIL_TIMEOUT = 5
     # Base of the links in messages, e.g. https://example.com. Set it in production: empty

@@ -12,6 +12,7 @@ import contextlib
 import os
 import secrets
 import threading
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 
 from flask import Flask, current_app, g, render_template, url_for
@@ -34,7 +35,14 @@ class MailError(UserError):
 def init_app(app: Flask) -> None:
     if app.config["MAIL_USE_TLS"] and app.config["MAIL_USE_SSL"]:
         raise ConfigError("set only one of APP_MAIL_USE_TLS (STARTTLS) and APP_MAIL_USE_SSL")
+    app.config["MAIL_DEFAULT_SENDER"] = named_sender(app.config)
     mail.init_app(app)
+
+
+def named_sender(config) -> str:
+    """MAIL_DEFAULT_SENDER, named after the site (SITE_NAME) when it is a bare address."""
+    name, address = parseaddr(config["MAIL_DEFAULT_SENDER"])
+    return formataddr((name or config["SITE_NAME"], address))
 
 
 def mail_dir() -> Path:
