@@ -39,3 +39,12 @@ def test_mail_comes_from_the_site_name_unless_the_sender_names_itself(shop, tmp_
 def test_the_api_document_is_titled_after_the_site(shop):
     spec = shop.test_client().get("/api/v1/openapi.json").get_json()
     assert spec["info"]["title"] == "Corner Shop API"
+
+
+def test_favicon_ico_points_at_the_svg_and_home_links_the_api_document(app):
+    client = app.test_client()
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.headers["Location"].startswith("/static/favicon.svg?")  # the hashed URL
+    assert client.get(response.headers["Location"]).status_code == 200
+    assert 'href="/api/v1/openapi.json"' in client.get("/").get_data(as_text=True)
