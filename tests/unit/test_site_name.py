@@ -46,5 +46,6 @@ def test_favicon_ico_points_at_the_svg_and_home_links_the_api_document(app):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response.headers["Location"].startswith("/static/favicon.svg?")  # the hashed URL
-    assert client.get(response.headers["Location"]).status_code == 200
+    with client.get(response.headers["Location"]) as svg:  # closes the file it streams
+        assert svg.status_code == 200
     assert 'href="/api/v1/openapi.json"' in client.get("/").get_data(as_text=True)
