@@ -104,20 +104,30 @@ def error_code(error: HTTPException) -> str:
 
 
 def json_message(error: HTTPException) -> str:
-    if (error.code or 500) >= 500:
+    if (error.code or 500) >= 500 and not own_description(error):
         return INTERNAL_MESSAGE
     return error.description or error.name
 
 
 def page_sentence(error: HTTPException, status: int) -> str:
     """The view's own sentence if it gave one, else a plain one for the status."""
-    if status >= 500:
+    if status >= 500 and not own_description(error):
         return SERVER_FAULT
     if isinstance(error, CSRFError):
         return CSRF_FAILED
-    if error.description and error.description != type(error).description:
+    if own_description(error):
         return error.description
     return SENTENCES.get(status, SENTENCES[400])
+
+
+def own_description(error: HTTPException) -> bool:
+    """A sentence the code raising the error wrote (a 503 saying which service is down), not
+    werkzeug's stock text; never an exception's text (500s are InternalServerError)."""
+    return (
+        bool(error.description)
+        and error.description != type(error).description
+        and (error.code != 500)
+    )
 
 
 def error_headers(error: HTTPException) -> dict:

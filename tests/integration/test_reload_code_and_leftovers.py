@@ -15,10 +15,12 @@ from devkit.bundle import Bundle
 from devkit.polling import wait_until
 from project.deploy import processes
 
-# What gunicorn's master may import of the package: with the JSON access log, the logger class.
+# What gunicorn's master may import of the package: the access-log class (it masks the tokens
+# of mailed links; project/deploy/access_log.py), and with the JSON log the JSON one too.
+TEXT_LOGGER = {"project", "project.deploy", "project.deploy.access_log"}
 MASTER_MAY_HOLD = {
-    "text": set(),
-    "json": {"project", "project.deploy", "project.deploy.json_access_log"},
+    "text": TEXT_LOGGER,
+    "json": {*TEXT_LOGGER, "project.deploy.json_access_log"},
 }
 
 

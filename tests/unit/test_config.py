@@ -1,7 +1,11 @@
+import os
+import subprocess
+import sys
+
 import pytest
 
 from project.app import create_app
-from project.config import DEV_SECRET_KEY, ConfigError, load_config
+from project.config import DEV_SECRET_KEY, PROJECT_ROOT, ConfigError, load_config
 
 
 def test_named_configs_are_chosen_by_name():
@@ -43,11 +47,33 @@ def test_bad_typed_override_is_a_clear_error():
         load_config("dev", environ={"APP_DB_MAX_CONNECTIONS": "many"})
 
 
-def test_database_url_defaults_to_sqlite_under_var(tmp_path, monkeypatch):
-    environ = {"APP_VAR_DIR": str(tmp_path)}
-    assert (
-        load_config("dev", environ=environ)["DATABASE_URL"] == f"sqlite:///{tmp_path}/data/app.db"
+def test_each_config_has_its_own_embedded_database(tmp_path):
+    """`scripts/ctl dev` on a server (debugger, published key) never opens prod's database."""
+    environ = {"APP_VAR_DIR": str(tmp_path), "APP_SECRET_KEY": "k" * 40}
+    urls = {
+        name: load_config(name, environ=environ)["DATABASE_URL"] for name in ("dev", "test", "prod")
+    }
+    assert urls == {
+        "dev": f"sqlite:///{tmp_path}/data/dev.db",
+        "test": f"sqlite:///{tmp_path}/data/test.db",
+        "prod": f"sqlite:///{tmp_path}/data/app.db",
+    }
+
+
+def test_wsgi_entry_without_app_config_serves_prod(tmp_path):
+    """A bare `gunicorn project.wsgi:app` builds prod: no debugger, no development key."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APP_")}
+    env["APP_VAR_DIR"] = str(tmp_path)
+    probe = "from project.wsgi import app; print(app.config['CONFIG_NAME'], app.debug)"
+    run = lambda: subprocess.run(  # noqa: E731
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, cwd=PROJECT_ROOT
     )
+    refused = run()  # prod and no key anywhere: refuses instead of falling back to dev
+    assert refused.returncode != 0 and "config 'prod' needs a secret key" in refused.stderr
+    env["APP_SECRET_KEY"] = "k" * 40
+    served = run()
+    assert served.returncode == 0, served.stderr
+    assert served.stdout.split() == ["prod", "False"]
 
 
 @pytest.mark.parametrize("key", ["", "dev", DEV_SECRET_KEY, "short-key"])

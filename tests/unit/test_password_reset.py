@@ -149,8 +149,8 @@ def log_lines(app):
     return app_log_text(app).splitlines()
 
 
-def test_requests_are_throttled_like_logins(ann, app, client, smtp):
-    app.config.update(LOGIN_THROTTLE_PER_ACCOUNT=3)
+def test_requests_are_limited_per_address_asked_for(ann, app, client, smtp):
+    app.config.update(MAIL_LIMIT_PER_RECIPIENT=3)
     for _ in range(3):
         assert ask_reset(client).status_code == 302
     response = ask_reset(client)
