@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..auth.service import MAX_PASSWORD_LENGTH
-from ..models import EMAIL_MAX, NOTE_BODY_MAX, NOTE_TITLE_MAX, NUL_FREE
+from ..models import EMAIL_MAX, NOTE_BODY_MAX, NOTE_TITLE_MAX, NUL_FREE, is_blank
 
 # Ids are 32-bit on PostgreSQL (serial); larger numbers can never match and would overflow.
 MAX_ID = 2**31 - 1
@@ -83,7 +83,12 @@ class UserSchema(ma.Schema):
     created_at = UTCDateTime(required=True)
 
 
-TITLE_RULES = [validate.Length(min=1, max=NOTE_TITLE_MAX), NO_NUL]
+def not_blank(value: str) -> None:
+    if is_blank(value):
+        raise ma.ValidationError("must not be blank")
+
+
+TITLE_RULES = [validate.Length(min=1, max=NOTE_TITLE_MAX), not_blank, NO_NUL]
 BODY_RULES = [validate.Length(max=NOTE_BODY_MAX), NO_NUL]
 
 

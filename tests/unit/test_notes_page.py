@@ -45,7 +45,7 @@ def test_create_form_adds_a_note(app, logged_in, user):
     assert "Call mum" in logged_in.get("/notes/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("title", ["", "x" * 201, "nul\x00"])
+@pytest.mark.parametrize("title", ["", "   ", "x" * 201, "nul\x00"])
 def test_invalid_form_is_shown_again(logged_in, title):
     response = logged_in.post("/notes/", data={"title": title})
     assert response.status_code == 422
