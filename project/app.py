@@ -8,14 +8,30 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import api, assets, database, http_errors, jobs, logs, mail, security, session_cookie
+from . import (
+    api,
+    assets,
+    build_info,
+    converters,
+    database,
+    http_errors,
+    jobs,
+    logs,
+    mail,
+    metrics,
+    metrics_wsgi,
+    security,
+    session_cookie,
+    worker_hooks,
+)
 from .account import bp as account_bp
 from .admin import bp as admin_bp
 from .auth import bp as auth_bp
 from .codeversion import loaded_code_fingerprint
-from .config import load_config
+from .config import PROJECT_ROOT, load_config
 from .deploy.layout import PACKAGE
 from .extensions import csrf, login_manager
+from .health import PATH as HEALTH_PATH
 from .health import HealthCheck
 from .main import bp as main_bp
 from .notes import bp as notes_bp
@@ -49,6 +65,8 @@ def create_app(
     wrap_wsgi(app)
     init_extensions(app)
     register_blueprints(app)
+    worker_hooks.init_app(app)
+    record_build_info(app)
     return app
 
 
@@ -65,6 +83,8 @@ def wrap_wsgi(app: Flask) -> None:
         app.wsgi_app = TrustedProxyFix(
             app.wsgi_app, hops=app.config["PROXY_HOPS"], peers=app.config["PROXY_PEERS"]
         )
+    # Outermost: it must see the TCP peer before the proxy fix rewrites it.
+    metrics_wsgi.init_app(app, fixed_routes=(HEALTH_PATH,))
 
 
 def init_extensions(app: Flask) -> None:
@@ -78,6 +98,12 @@ def init_extensions(app: Flask) -> None:
     security.init_app(app)
     mail.init_app(app)
     jobs.init_app(app)
+    converters.init_app(app)  # before the blueprints: their routes use `<id:…>`
+
+
+def record_build_info(app: Flask) -> None:
+    release = build_info.release(app.config, PROJECT_ROOT)
+    metrics.set_build_info(build_info.version(), release, app.config["CONFIG_NAME"])
 
 
 def register_blueprints(app: Flask) -> None:

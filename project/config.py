@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .deploy.layout import PROJECT_ROOT, Layout, var_dir
 from .user_errors import UserError
@@ -23,6 +25,8 @@ ENV_PREFIX = "APP_"
 # Only the dev and test configs may use this key; prod refuses it.
 DEV_SECRET_KEY = "dev-insecure-secret-key-do-not-use-in-production"  # noqa: S105
 MIN_SECRET_KEY_LENGTH = 32
+# A host name or IPv4 address (lower case, as urlsplit gives it), or an IPv6 address.
+HOST_NAME = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]*:[0-9a-f:.]*")
 
 
 class ConfigError(UserError):
@@ -106,14 +110,24 @@ class BaseConfig:
     MAIL_DEFAULT_SENDER = "noreply@localhost"
     # Seconds to wait for the mail server: a request sending mail never hangs longer.
     MAIL_TIMEOUT = 5
-    # Base of the links in messages, e.g. https://example.com. Set it in production: empty
-    # means the request's Host header, which a client can forge.
+    # The address users reach the site at, e.g. https://example.com: the base of every link
+    # in a message, and the only Host a request may name (Flask's TRUSTED_HOSTS). Required:
+    # the request's Host is never used, since a client can forge it. `scripts/ctl start` on
+    # a loopback bind with no proxy passes its own http://127.0.0.1:PORT.
     PUBLIC_URL = ""
+    # More host names to accept requests for (comma-separated), e.g. "www.example.com".
+    EXTRA_TRUSTED_HOSTS = ""
     # Lifetime of the links in password-reset and email-confirmation messages (seconds).
     PASSWORD_RESET_MAX_AGE = 3600
     EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600
     # True: an account whose address is not confirmed cannot log in (default: a banner only).
     EMAIL_CONFIRMATION_REQUIRED = False
+    # /metrics answers loopback peers; others need `Authorization: Bearer <this>` (empty: none).
+    METRICS_TOKEN = ""
+    # Error reporting (project/error_reporting.py): off unless a DSN is set.
+    SENTRY_DSN = ""
+    # Release name in metrics and error reports; empty: the git commit of the checkout.
+    RELEASE = ""
     # True: an admin without a second factor reaches only the two-factor setup page.
     REQUIRE_TWO_FACTOR_FOR_ADMINS = False
     # Backups (project/backup/, README "Backups"). Empty BACKUP_DIR means var/backups/.
@@ -141,6 +155,7 @@ class BaseConfig:
 class DevConfig(BaseConfig):
     DEBUG = True
     SECRET_KEY = DEV_SECRET_KEY
+    PUBLIC_URL = "http://127.0.0.1:5000"  # `scripts/ctl dev` passes its own host and port
     LOG_LEVEL = "DEBUG"
 
 
@@ -153,6 +168,7 @@ class TestConfig(BaseConfig):
     ARGON2_PARALLELISM = 1
     WTF_CSRF_ENABLED = False
     JOBS_IMMEDIATE = True  # tests read var/mail/ right after the request
+    PUBLIC_URL = "http://localhost"  # the host Flask's test client sends
 
 
 class ProdConfig(BaseConfig):
@@ -199,6 +215,9 @@ def load_config(name: str | None = None, environ=None) -> dict:
         environ, config_name
     )
     validate(settings)
+    settings["PUBLIC_URL"] = public_url(settings["PUBLIC_URL"], config_name)
+    extra_hosts = settings["EXTRA_TRUSTED_HOSTS"]
+    settings["TRUSTED_HOSTS"] = trusted_hosts(settings["PUBLIC_URL"], extra_hosts)
     return settings
 
 
@@ -247,6 +266,19 @@ def validate(settings: dict) -> None:
     if settings["LOG_FORMAT"] not in ("text", "json"):
         raise ConfigError(f"{ENV_PREFIX}LOG_FORMAT must be text or json")
     check_proxy_peers(settings["PROXY_PEERS"])
+    if settings["SENTRY_DSN"]:
+        check_sentry_dsn(settings["SENTRY_DSN"])
+
+
+def check_sentry_dsn(dsn: str) -> None:
+    """Fail at `start`, not in every worker at boot (sentry_sdk.init raises on a bad DSN)."""
+    parts = urlsplit(dsn)
+    if parts.scheme not in ("http", "https") or not parts.username or not parts.hostname:
+        raise ConfigError(
+            f"{ENV_PREFIX}SENTRY_DSN must look like https://KEY@HOST/PROJECT_ID, not {dsn!r}"
+        )
+    if not parts.path.strip("/").split("/")[-1].isdigit():
+        raise ConfigError(f"{ENV_PREFIX}SENTRY_DSN must end in the project id (a number)")
 
 
 def check_proxy_peers(peers: str) -> None:
@@ -273,6 +305,56 @@ def check_secret_key(key: str, config_name: str) -> None:
             f"config {config_name!r} needs a secret key of at least "
             f"{MIN_SECRET_KEY_LENGTH} characters: {hint}"
         )
+
+
+def public_url(value: str, config_name: str) -> str:
+    """The validated PUBLIC_URL without a trailing slash; ConfigError when missing or bad."""
+    if not value:
+        raise ConfigError(
+            f"config {config_name!r} needs {ENV_PREFIX}PUBLIC_URL, the address users reach the "
+            "site at (e.g. https://example.com): links in mails are built from it"
+        )
+    parts = urlsplit(value)
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if (
+        parts.scheme not in ("http", "https")
+        or not HOST_NAME.fullmatch(parts.hostname or "")
+        or not port_ok
+        or parts.username is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise ConfigError(
+            f"{ENV_PREFIX}PUBLIC_URL must be a scheme and a host, like https://example.com, "
+            f"not {value!r}"
+        )
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def trusted_hosts(url: str, extra: str) -> list[str] | None:
+    """Host names a request may name: the public one (with the loopback aliases when it is a
+    loopback name) plus `extra`. None (any) for an IPv6 literal, which werkzeug cannot match."""
+    host = urlsplit(url).hostname
+    if ":" in host:
+        return None
+    hosts = [host, *(name.strip().lower() for name in extra.split(",") if name.strip())]
+    if is_loopback(host):
+        hosts += ["localhost", "127.0.0.1"]
+    return list(dict.fromkeys(hosts))
+
+
+def is_loopback(host: str) -> bool:
+    """True for a name or address only this machine can reach."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 # Each config has its own embedded database: `scripts/ctl dev` (debugger, published key) on a

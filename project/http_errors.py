@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import NoReturn
 
 from flask import Flask, abort, current_app, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -73,6 +74,10 @@ def render_error(error: HTTPException):
     status = error.code or 500
     if wants_json():
         return jsonify(error=json_error(error)), status, json_headers(error, status)
+    if request_ctx.url_adapter is None:
+        # A Host outside TRUSTED_HOSTS: no URL can be built, so no page either.
+        text = f"{status} {error.name}: {page_sentence(error, status)}\n"
+        return text, status, {"Content-Type": "text/plain; charset=utf-8"}
     page = render_template(
         "error.html",
         status=status,

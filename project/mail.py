@@ -16,13 +16,13 @@ import ssl
 from email.utils import formataddr, parseaddr
 from pathlib import Path
 
-from flask import Flask, current_app, render_template, url_for
+from flask import Flask, current_app, render_template
 from flask_mailman import EmailMessage, Mail
 from flask_mailman.backends.base import BaseEmailBackend
 from flask_mailman.backends.smtp import EmailBackend as SMTPBackend
 from flask_mailman.utils import DNS_NAME
 
-from . import jobs
+from . import jobs, metrics
 from .config import ConfigError
 from .deploy.layout import PROJECT_ROOT, Layout
 from .models import utcnow
@@ -55,18 +55,6 @@ def mail_dir() -> Path:
     return Layout(PROJECT_ROOT, Path(current_app.config["VAR_DIR"])).mail_dir
 
 
-def external_url(endpoint: str, **values) -> str:
-    """Absolute URL for a link in a message.
-
-    PUBLIC_URL, when set, wins over the request's Host header: a forged Host must not turn a
-    reset link into one that hands the token to someone else's site.
-    """
-    base = current_app.config.get("PUBLIC_URL", "")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
 def make_message(to: str, subject: str, template: str, **context) -> EmailMessage:
     """A plain-text message whose body is the rendered `template`."""
     return EmailMessage(
@@ -83,6 +71,7 @@ def send(message: EmailMessage) -> None:
         with connection() as backend:  # closes the socket also when sending fails
             backend.send_messages([message])
     except OSError as exc:  # smtplib.SMTPException is an OSError too
+        metrics.mail_failed()
         current_app.logger.error(
             "mail %r to %s not sent: %s: %s",
             message.subject,
@@ -91,6 +80,7 @@ def send(message: EmailMessage) -> None:
             exc,
         )
         raise MailError("the mail server could not be reached; try again later") from None
+    metrics.mail_sent()
 
 
 def connection() -> BaseEmailBackend:

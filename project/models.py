@@ -37,6 +37,14 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def new_credential_stamp() -> str:
+    return secrets.token_hex(16)
+
+
+# Ids are 32-bit on PostgreSQL (serial); larger numbers can never match and would overflow.
+MAX_ID = 2**31 - 1
+
+
 class BaseModel(peewee.Model):
     class Meta:
         database = db
@@ -53,6 +61,9 @@ class User(UserMixin, BaseModel):
     session_token = peewee.CharField(max_length=64, unique=True, default=new_session_token)
     # When the current address was shown to reach its owner (a link mailed to it was followed).
     email_confirmed_at = peewee.DateTimeField(null=True)
+    # Replaced on every credential change (password change or reset, log out everywhere,
+    # disable): an API token lives only while it carries the stamp its user has now.
+    credential_stamp = peewee.CharField(max_length=32, default="")
 
     class Meta:
         table_name = "users"
@@ -108,6 +119,8 @@ class ApiToken(BaseModel):
     expires_at = peewee.DateTimeField()
     last_used_at = peewee.DateTimeField(null=True)
     revoked = peewee.BooleanField(default=False)
+    # The user's credential_stamp when the token was issued (see User.credential_stamp).
+    stamp = peewee.CharField(max_length=32, default="")
 
     class Meta:
         table_name = "api_tokens"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..api import bearer_tokens
 from ..auth import emails, service, sessions
 from ..auth.forms import EmailChangeForm, PasswordChangeForm
 from ..auth.service import AccountError, Throttled, WrongPassword
@@ -37,8 +38,13 @@ def settings_page(status: int = 200, **forms):
     forms.setdefault("email_form", EmailChangeForm(formdata=None))
     listed = sessions.sessions_of(current_user)
     here = sessions.current_row()
+    api_tokens = bearer_tokens.live_tokens(current_user)
     page = render_template(
-        "account/settings.html", sessions=listed, current_id=here.id if here else None, **forms
+        "account/settings.html",
+        sessions=listed,
+        current_id=here.id if here else None,
+        api_tokens=api_tokens,
+        **forms,
     )
     return page, status
 

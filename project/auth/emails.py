@@ -11,9 +11,10 @@ import logging
 import peewee
 from flask import current_app
 
-from .. import limits, mail
+from .. import limits, links, mail
 from ..extensions import db
-from ..models import User, new_session_token, utcnow
+from ..models import User, new_credential_stamp, new_session_token, utcnow
+from ..notices import send_notice
 from ..passwords import hash_password
 from . import sessions, signed_links, throttle
 from .service import (
@@ -57,7 +58,7 @@ def request_password_reset(raw_email: str, client_ip: str) -> None:
     if user is None:
         log.info("password reset asked for unknown address %r from %s", account, client_ip)
         return
-    link = mail.external_url("auth.reset_password", token=signed_links.reset_token(user))
+    link = links.external_url("auth.reset_password", token=signed_links.reset_token(user))
     context = {"link": link, "hours": hours(current_app.config["PASSWORD_RESET_MAX_AGE"])}
     message = mail.make_message(
         user.email, "Reset your password", "mail/reset_password.txt", **context
@@ -74,7 +75,8 @@ def active_user_with(address: str) -> User | None:
 
 
 def reset_password(user: User, new_password: str, client_ip: str) -> None:
-    """Set the password from a reset link; ends every session; LinkInvalid if used already.
+    """Set the password from a reset link; ends every session and API token; the owner is
+    told by mail. LinkInvalid if used already.
 
     Following the link proved the mailbox is the user's, so it also confirms the address.
     """
@@ -84,6 +86,7 @@ def reset_password(user: User, new_password: str, client_ip: str) -> None:
         User.update(
             password_hash=hash_password(new_password),
             session_token=token,
+            credential_stamp=new_credential_stamp(),
             email_confirmed_at=user.email_confirmed_at or utcnow(),
         )
         .where((User.id == user.id) & (User.password_hash == user.password_hash))
@@ -95,6 +98,7 @@ def reset_password(user: User, new_password: str, client_ip: str) -> None:
     sessions.end_all(user)  # the caller logs this browser in on a new session
     throttle.clear_account(user.email)
     log.info("password reset for user %s from %s", user.id, client_ip)
+    send_notice(user, "password_reset")
 
 
 def send_confirmation(user: User, address: str | None = None) -> None:
@@ -105,7 +109,7 @@ def send_confirmation(user: User, address: str | None = None) -> None:
 
 
 def confirmation_message(user: User, address: str):
-    link = mail.external_url("auth.confirm_email", token=signed_links.confirm_token(user, address))
+    link = links.external_url("auth.confirm_email", token=signed_links.confirm_token(user, address))
     template = "mail/confirm_email.txt" if address == user.email else "mail/change_email.txt"
     max_age = current_app.config["EMAIL_CONFIRM_MAX_AGE"]
     context = {"link": link, "hours": hours(max_age), "old": user.email}
@@ -133,11 +137,11 @@ def register(email: str, password: str, client_ip: str) -> str:
 
 
 def already_registered_message(address: str):
-    links = {
-        "login": mail.external_url("auth.login"),
-        "forgot": mail.external_url("auth.forgot_password"),
+    pages = {
+        "login": links.external_url("auth.login"),
+        "forgot": links.external_url("auth.forgot_password"),
     }
-    return mail.make_message(address, "Your account", "mail/already_registered.txt", **links)
+    return mail.make_message(address, "Your account", "mail/already_registered.txt", **pages)
 
 
 def send_if_allowed(message, recipient: str, client_ip: str) -> None:
@@ -186,7 +190,10 @@ def confirm_email(token: str) -> User:
     if apply_update(query) != 1:
         raise LinkInvalid()
     log.info("address confirmed for user %s", user.id)
-    return User.get_by_id(user.id)
+    confirmed = User.get_by_id(user.id)
+    if address != user.email:
+        send_notice(confirmed, "email_changed", to=user.email)  # the old address: it lost it
+    return confirmed
 
 
 def apply_update(query) -> int:

@@ -12,7 +12,8 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 from ..extensions import db
-from ..models import User, new_session_token, utcnow
+from ..models import User, new_credential_stamp, new_session_token, utcnow
+from ..notices import send_notice
 from ..passwords import hash_password, needs_rehash, verify_password
 from ..user_errors import UserError
 from . import sessions, throttle
@@ -125,9 +126,13 @@ def password_matches(user: User | None, password: str) -> bool:
     return verify_password(user.password_hash, password) and user.active
 
 
-def dummy_hash() -> str:
-    """A hash made with the current parameters, to verify against for unknown emails."""
-    config = current_app.config
+def dummy_hash(config=None) -> str:
+    """A hash made with the current parameters, to verify against for unknown emails.
+
+    Made once per process and parameters; `auth` computes it when the app is built, so the
+    first unknown-email login is not slower than the others (a timing oracle).
+    """
+    config = current_app.config if config is None else config
     return _dummy_hash(*(config[key] for key in ARGON2_KEYS))
 
 
@@ -144,17 +149,18 @@ def upgrade_hash(user: User, password: str) -> None:
 
 
 def change_password(user: User, current: str, new: str, client_ip: str) -> None:
-    """Check `current`, apply the rules to `new`, store it and invalidate every old session.
-
-    Raises Throttled or AccountError.
+    """Check `current`, apply the rules to `new`, store it and invalidate every old session
+    and API token; the owner is told by mail. Raises Throttled or AccountError.
     """
     check_current_password(user, current, client_ip)
     check_password_rules(new)
     user.password_hash = hash_password(new)
     user.session_token = new_session_token()
-    user.save(only=[User.password_hash, User.session_token])
+    user.credential_stamp = new_credential_stamp()
+    user.save(only=[User.password_hash, User.session_token, User.credential_stamp])
     sessions.end_all(user)
     log.info("password changed for user %s", user.id)
+    send_notice(user, "password_changed")
 
 
 def check_current_password(user: User, password: str, client_ip: str) -> None:
@@ -171,18 +177,21 @@ def check_current_password(user: User, password: str, client_ip: str) -> None:
 
 
 def end_all_sessions(user: User) -> None:
-    """Log the user out everywhere: cookies holding the old token stop working."""
+    """Log the user out everywhere: cookies holding the old token and API tokens stop working."""
     user.session_token = new_session_token()
-    user.save(only=[User.session_token])
+    user.credential_stamp = new_credential_stamp()
+    user.save(only=[User.session_token, User.credential_stamp])
     sessions.end_all(user)
 
 
 def set_active(user: User, active: bool) -> None:
-    """Enable or disable an account; disabling also ends its sessions for good."""
+    """Enable or disable an account; disabling also ends its sessions and API tokens for good
+    (enabling it again does not bring them back)."""
     user.active = active
     if not active:
         user.session_token = new_session_token()
-    user.save(only=[User.active, User.session_token])
+        user.credential_stamp = new_credential_stamp()
+    user.save(only=[User.active, User.session_token, User.credential_stamp])
     if not active:
         sessions.end_all(user)
     log.info("user %s %s", user.id, "enabled" if active else "disabled")

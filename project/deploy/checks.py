@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..config import DEV_SECRET_KEY, ConfigError
-from . import privacy
+from . import privacy, public_url
 from .errors import DeployError
 from .preflight import app_config, database_status, log_path_problem
 from .settings import DeploySettings, describe_environment
@@ -67,6 +67,10 @@ def check_bind(settings: DeploySettings) -> Iterator[Finding]:
         yield WARN, f"gunicorn binds {settings.host}: put nginx in front and bind 127.0.0.1"
     else:
         yield OK, f"gunicorn binds {settings.host}:{settings.port}"
+
+
+def check_public_url(settings: DeploySettings) -> Iterator[Finding]:
+    yield public_url.finding(settings)
 
 
 def check_permissions(settings: DeploySettings) -> Iterator[Finding]:
@@ -201,6 +205,7 @@ def check_backups(settings: DeploySettings) -> Iterator[Finding]:
 CHECKS: list[Callable[[DeploySettings], Iterator[Finding]]] = [
     check_config,
     check_bind,
+    check_public_url,
     check_permissions,
     check_log_paths,
     check_database,

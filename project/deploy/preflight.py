@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from ..config import load_config
-from . import privacy, processes
+from . import privacy, processes, public_url
 from .errors import DeployError
 from .gunicorn import render_gunicorn_conf
 from .layout import CLI_MODULE
@@ -99,6 +99,8 @@ def prepare_for_start(settings: DeploySettings) -> None:
             "stop it or pass --port"
         )
     ensure_secret_key(settings)
+    for problem in public_url.errors(settings):
+        raise DeployError(problem)
     app_config(settings)
 
 

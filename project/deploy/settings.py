@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import choose_config_name
+from ..config import choose_config_name, is_loopback
 from .errors import DeployError
 from .layout import BUNDLE_MARKER_VARIABLE, PROJECT_ROOT, VAR_DIR_VARIABLE, Layout, var_dir
 
@@ -45,6 +45,7 @@ class DeploySettings:
     bind: str = "tcp"
     socket_group: str = ""  # empty: www-data when it exists, else this user's primary group
     log_group: str = ""  # set: this group may read the logs (0640), nothing else in var/
+    timeout: int = 30  # seconds a request may take before gunicorn kills its worker
 
     # Derived from the environment `merged` is given, never persisted: a copied project gets
     # its own. Empty: `<project>/var`.
@@ -109,14 +110,38 @@ class DeploySettings:
         """Short identifier for process titles and supervisord: the project folder's name."""
         return self.root.name
 
+    @property
+    def proxy_hops(self) -> int:
+        """APP_PROXY_HOPS as the workers will read it (a bad value is the config's to report)."""
+        try:
+            return int(self.environment.get("APP_PROXY_HOPS") or 0)
+        except ValueError:
+            return 0
+
+    @property
+    def reachable_from_outside(self) -> bool:
+        """Bound beyond loopback, or behind a proxy: users then come by some other name."""
+        return not is_loopback(self.host) or self.proxy_hops >= 1
+
+    @property
+    def public_url(self) -> str:
+        """APP_PUBLIC_URL; else, for a loopback-only bundle, the URL it binds; else ""."""
+        given = self.environment.get("APP_PUBLIC_URL", "")
+        if given or self.reachable_from_outside:
+            return given
+        return self.url
+
     def app_environment(self) -> dict[str, str]:
         """Environment the workers (and ctl's own migrate/check children) run with."""
-        return {
+        env = {
             **self.environment,
             "APP_CONFIG": self.config_name,
             VAR_DIR_VARIABLE: str(self.var),
             BUNDLE_MARKER_VARIABLE: str(self.var),
         }
+        if self.public_url:  # a loopback bundle's default (see public_url)
+            env["APP_PUBLIC_URL"] = self.public_url
+        return env
 
     def to_json(self) -> str:
         data = {k: v for k, v in dataclasses.asdict(self).items() if k not in NOT_SAVED}

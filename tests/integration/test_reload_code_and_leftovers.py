@@ -89,7 +89,14 @@ def test_start_after_killed_supervisord_leaves_no_second_rotator(bundle):
 
 @pytest.mark.integration
 def test_forwarded_for_is_believed_from_the_proxy_peer_only(tmp_path):
-    bundle = Bundle.create(tmp_path, env={"APP_PROXY_HOPS": "1"})
+    # Behind a proxy the bundle needs its public URL (links, trusted host); the test's
+    # requests name 127.0.0.1, so that name is trusted too.
+    env = {
+        "APP_PROXY_HOPS": "1",
+        "APP_PUBLIC_URL": "https://app.example",
+        "APP_EXTRA_TRUSTED_HOSTS": "127.0.0.1",
+    }
+    bundle = Bundle.create(tmp_path, env=env)
     try:
         bundle.start("--workers", "1")
         forged = ["X-Forwarded-For: 198.51.100.9"]

@@ -216,3 +216,23 @@ def test_admin_action_on_unknown_user_is_404(auth, client):
     admin_and_user(auth)
     auth.login("root@example.com")
     assert client.post("/admin/users/999/disable").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("POST", "/admin/users/99999999999999999999999/disable"),
+        ("POST", f"/admin/users/{2**31}/enable"),
+        ("GET", "/admin/users?page=99999999999999999999999"),
+        ("GET", f"/admin/users?page={2**31}"),
+    ],
+)
+def test_huge_numbers_on_admin_pages_are_404_not_500(auth, client, app, method, path):
+    """F-18: an integer beyond the database's overflowed it (500 and a traceback)."""
+    from devkit.testapp import app_log_text
+
+    app.testing = False  # errors become pages, as in production
+    auth.create_user("root@example.com", role="admin")
+    auth.login("root@example.com")
+    assert client.open(path, method=method).status_code == 404
+    assert "Traceback" not in app_log_text(app)

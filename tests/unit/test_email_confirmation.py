@@ -15,7 +15,7 @@ from devkit.testapp import app_log_text
 from project import devtools
 from project.auth.service import create_user
 from project.auth.throttle import Throttled
-from project.models import User
+from project.models import ApiToken, User
 
 BANNER = b"Please confirm your email address"
 
@@ -267,3 +267,25 @@ def test_confirm_button_checks_csrf(registered, app, client):
 def the_throttle_sentence(response) -> bytes:
     """The one throttle sentence (auth/throttle.py) for the wait this response announces."""
     return str(Throttled(int(response.headers["Retry-After"]))).encode()
+
+
+def test_required_confirmation_also_holds_for_api_tokens(required, auth, client, smtp, app):
+    """F-03: the login page refused an unconfirmed account, POST /api/v1/tokens gave 201."""
+    auth.register()
+    credentials = {"email": "ann@example.com", "password": PASSWORD}
+    refused = client.post("/api/v1/tokens", json=credentials)
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "email_unconfirmed"
+    with app.app_context():
+        assert ApiToken.select().count() == 0
+    assert confirm(client, link_path(smtp.inbox.wait_for(1)[0])).status_code == 302
+    assert client.post("/api/v1/tokens", json=credentials).status_code == 201
+
+
+def test_link_confirms_a_user_who_is_not_the_first(mail_app, auth, client, smtp, app):
+    """The link loads its own user, not whichever row comes first (mutation report)."""
+    auth.create_user("zed@example.com")
+    assert auth.register().status_code == 302
+    assert confirm(client, link_path(smtp.inbox.wait_for(1)[0])).status_code == 302
+    assert user_row(app).email_confirmed_at is not None
+    assert user_row(app, "zed@example.com").email_confirmed_at is None

@@ -28,7 +28,17 @@ NGINX = os.environ.get("NGINX_BIN") or shutil.which("nginx")
 
 
 def server_blocks(text: str) -> list[str]:
-    return re.findall(r"^server \{\n(.*?)^\}", text, re.S | re.M)
+    """The site's server blocks, without the default_server ones that refuse unknown hosts."""
+    blocks = re.findall(r"^server \{\n(.*?)^\}", text, re.S | re.M)
+    return [block for block in blocks if "default_server" not in block]
+
+
+def test_unknown_hosts_are_refused_on_both_ports():
+    text = render_nginx_https_conf(DeploySettings())
+    assert "listen 80 default_server;\n    server_name _;\n    return 444;" in text
+    assert (
+        "listen 443 ssl default_server;\n    server_name _;\n    ssl_reject_handshake on;" in text
+    )
 
 
 def test_https_site_redirects_port_80_and_sends_hsts():

@@ -214,3 +214,14 @@ def test_forms_behind_links_check_csrf(ann, app, client, smtp):
 def the_throttle_sentence(response) -> bytes:
     """The one throttle sentence (auth/throttle.py) for the wait this response announces."""
     return str(Throttled(int(response.headers["Retry-After"]))).encode()
+
+
+def test_a_user_who_is_not_the_first_resets_their_password(mail_app, auth, client, smtp):
+    """The link loads its own user, not whichever row comes first (mutation report)."""
+    auth.create_user("zed@example.com")
+    auth.create_user()
+    path = reset_link(client, smtp)
+    assert choose(client, path).status_code == 302
+    auth.logout()
+    assert auth.login(password=NEW_PASSWORD).status_code == 302
+    assert auth.login("zed@example.com", PASSWORD).status_code == 302  # untouched

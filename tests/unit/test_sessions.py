@@ -27,7 +27,7 @@ def test_session_and_remember_cookies_are_httponly_and_lax(auth):
 
 def test_prod_cookies_are_secure_unless_overridden_for_plain_http(tmp_path, monkeypatch):
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
-    environ = {"APP_SECRET_KEY": "k" * 40}
+    environ = {"APP_SECRET_KEY": "k" * 40, "APP_PUBLIC_URL": "https://localhost"}
     prod = load_config("prod", environ=environ)
     assert prod["SESSION_COOKIE_SECURE"] is True and prod["REMEMBER_COOKIE_SECURE"] is True
     plain = {"APP_SESSION_COOKIE_SECURE": "false", "APP_REMEMBER_COOKIE_SECURE": "false"}
@@ -39,6 +39,7 @@ def test_prod_cookies_are_secure_unless_overridden_for_plain_http(tmp_path, monk
 def test_prod_login_sets_secure_cookies(tmp_path, monkeypatch, database_url):
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("APP_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("APP_PUBLIC_URL", "https://localhost")
     app = create_app("prod", overrides={"DATABASE_URL": database_url, **CHEAP_HASHING})
     with app.app_context():
         apply_pending()
