@@ -87,6 +87,9 @@ class BaseConfig:
     # The proxy's own addresses: X-Forwarded-* from any other peer is ignored (proxy.py).
     # "unix": a peer on gunicorn's unix socket (`--bind unix`), which only nginx's group reaches.
     PROXY_PEERS = "127.0.0.1,::1,unix"
+    # The name people see: page titles ("Notes · Project"), the header, the mail sender's
+    # name, the API docs' title, the authenticator app's label. `ctl rename` leaves it alone.
+    SITE_NAME = "Project"
     LOG_LEVEL = "INFO"
     LOG_FORMAT = "text"  # or "json"
     REQUIRE_STRONG_SECRET = False
@@ -103,7 +106,8 @@ class BaseConfig:
     MAIL_CA_FILE = ""
     MAIL_USERNAME = ""
     MAIL_PASSWORD = ""
-    MAIL_DEFAULT_SENDER = "Project <noreply@localhost>"
+    # A bare address is sent as "SITE_NAME <address>"; "Name <address>" is used as it is.
+    MAIL_DEFAULT_SENDER = "noreply@localhost"
     # Seconds to wait for the mail server: a request sending mail never hangs longer.
     MAIL_TIMEOUT = 5
     # The address users reach the site at, e.g. https://example.com: the base of every link

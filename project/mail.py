@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 import ssl
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 
 from flask import Flask, current_app, render_template
@@ -40,7 +41,14 @@ def init_app(app: Flask) -> None:
     ca_file = app.config["MAIL_CA_FILE"]
     if ca_file and not Path(ca_file).is_file():
         raise ConfigError(f"APP_MAIL_CA_FILE {ca_file!r} is not a readable file")
+    app.config["MAIL_DEFAULT_SENDER"] = named_sender(app.config)
     mail.init_app(app)
+
+
+def named_sender(config) -> str:
+    """MAIL_DEFAULT_SENDER, named after the site (SITE_NAME) when it is a bare address."""
+    name, address = parseaddr(config["MAIL_DEFAULT_SENDER"])
+    return formataddr((name or config["SITE_NAME"], address))
 
 
 def mail_dir() -> Path:

@@ -18,6 +18,13 @@ NUL = "\x00"
 NUL_FREE = r"^[^\x00]*$"  # the same rule as a pattern, for regex-based validators
 
 
+def is_blank(text: str) -> bool:
+    """A note title needs a visible character: "   " would be an empty row with a Delete
+    button. The form and the API both ask this, so the page behaves the same with and
+    without JavaScript."""
+    return not text.strip()
+
+
 def has_nul(text: str) -> bool:
     return NUL in text
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from importlib import import_module
 
 from flask import Flask
@@ -18,8 +19,7 @@ ENDPOINT_MODULES = [
     "views",
 ]
 
-SPEC = {
-    "title": "Project API",
+SPEC = {  # the title is SITE_NAME's: init_app
     "version": "v1",
     "openapi_version": "3.0.3",
     "info": {
@@ -48,7 +48,9 @@ def init_app(app: Flask) -> JsonApi:
     """Register the `api` blueprint, its JSON errors and its OpenAPI document on `app`."""
     app.config.setdefault("OPENAPI_URL_PREFIX", bp.url_prefix)
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
-    api = JsonApi(app, spec_kwargs=SPEC)
+    # A deep copy: apispec writes the first app's title into the options' "info" dict.
+    spec = {**copy.deepcopy(SPEC), "title": f"{app.config['SITE_NAME']} API"}
+    api = JsonApi(app, spec_kwargs=spec)
     register_components(api)
     for name in ENDPOINT_MODULES:
         import_module(f"{__name__}.{name}")  # before registering: Flask freezes bp then

@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..auth.service import MAX_PASSWORD_LENGTH
-from ..models import EMAIL_MAX, MAX_ID, NOTE_BODY_MAX, NOTE_TITLE_MAX, NUL_FREE
+from ..models import EMAIL_MAX, MAX_ID, NOTE_BODY_MAX, NOTE_TITLE_MAX, NUL_FREE, is_blank
 
 # Refusing NUL up front keeps it a 422, never a 500 (see NUL_FREE in models.py).
 NO_NUL = validate.Regexp(NUL_FREE, error="must not contain NUL characters")
@@ -99,7 +99,12 @@ class UserSchema(ma.Schema):
     created_at = UTCDateTime(required=True)
 
 
-TITLE_RULES = [validate.Length(min=1, max=NOTE_TITLE_MAX), NO_NUL]
+def not_blank(value: str) -> None:
+    if is_blank(value):
+        raise ma.ValidationError("must not be blank")
+
+
+TITLE_RULES = [validate.Length(min=1, max=NOTE_TITLE_MAX), not_blank, NO_NUL]
 BODY_RULES = [validate.Length(max=NOTE_BODY_MAX), NO_NUL]
 
 

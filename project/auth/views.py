@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from ..limits import Limited
+from ..limits import Limited, wait_phrase
 from . import devices, emails, service
 from .forms import LoginForm, RegisterForm
 from .redirects import safe_next
@@ -46,12 +46,15 @@ def landing() -> str:
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     """Create an account; a taken address gets the same answer (its owner gets a mail)."""
+    if current_user.is_authenticated:  # as login does: a second account would switch sessions
+        return redirect(landing())
     form = RegisterForm()
     if form.validate_on_submit():
         try:
             address = emails.register(form.email.data, form.password.data, request.remote_addr)
         except Limited as exc:
-            form.form_errors.append(f"Too many registrations. Try again in {exc.retry_after} s.")
+            wait = wait_phrase(exc.retry_after)  # "about 15 minutes", not "897 s"
+            form.form_errors.append(f"Too many registrations. Try again in {wait}.")
             page = render_template("auth/register.html", form=form)
             return page, 429, {"Retry-After": str(exc.retry_after)}
         except AccountError as exc:  # the form checked the rules: only a race gets here

@@ -1,6 +1,6 @@
 """The server-rendered notes page: works without JavaScript; a script may enhance it via the API."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from . import service
@@ -31,11 +31,18 @@ def create():
 @bp.post("/<id:note_id>/delete")
 @login_required
 def delete(note_id: int):
-    """A POST form per note (never GET); the app-wide CSRFProtect checks its token."""
+    """A POST form per note (never GET); the app-wide CSRFProtect checks its token.
+
+    Deleting asks first: confirm.js adds confirmed=yes once the user agrees; without
+    JavaScript the first POST shows a confirmation page whose button sends it.
+    """
     try:
-        service.delete_note(service.owned_note(current_user, note_id))
+        note = service.owned_note(current_user, note_id)
     except service.NoteNotFound:  # also someone else's: the same answer as none
         abort(404)
+    if request.form.get("confirmed") != "yes":
+        return render_template("notes/confirm_delete.html", note=note)
+    service.delete_note(note)
     flash("Note deleted.", "success")
     return redirect(url_for(".index"), code=303)
 

@@ -72,7 +72,7 @@ def take_challenge(purpose: str, user: User) -> bytes:
 def registration_options(user: User) -> str:
     options = webauthn.generate_registration_options(
         rp_id=rp_id(),
-        rp_name=current_app.config.get("SITE_NAME", "Project"),
+        rp_name=current_app.config["SITE_NAME"],
         user_name=user.email,
         user_id=str(user.id).encode(),
         exclude_credentials=descriptors(user),

@@ -94,7 +94,7 @@ def pending_secret(user: User) -> str | None:
 
 
 def provisioning_uri(user: User, secret: str) -> str:
-    issuer = current_app.config.get("SITE_NAME", "Project")
+    issuer = current_app.config["SITE_NAME"]
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=issuer)
 
 

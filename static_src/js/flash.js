@@ -1,13 +1,10 @@
-// Flash messages: a close button on each; confirmations fade out after a few seconds, while
-// errors and warnings stay until read. data-dismiss-after="<seconds>" overrides (0: never).
-
-const STAYING = ["flash-error", "flash-danger", "flash-warning"];
-const DEFAULT_SECONDS = 6;
+// Flash messages: a close button on each. Every kind stays until the reader closes it: a
+// timer would hide "Password changed" from a slow reader (WCAG 2.2.1). A message may still
+// ask to fade with data-dismiss-after="<seconds>".
 
 export function dismissAfter(message) {
   const given = Number.parseFloat(message.dataset.dismissAfter);
-  if (!Number.isNaN(given)) return given;
-  return STAYING.some((name) => message.classList.contains(name)) ? 0 : DEFAULT_SECONDS;
+  return Number.isNaN(given) ? 0 : given;
 }
 
 export function dismiss(message) {

@@ -61,17 +61,18 @@ def live_server(tmp_path_factory):
     )
     try:
         bundle.start("--workers", "2")
-        yield LiveServer(bundle.url, bundle.root / "var" / "log")
+        yield LiveServer(bundle.url, bundle.root / "var" / "log", bundle)
     finally:
         bundle.cleanup()
 
 
 class LiveServer(str):
-    """The base URL (a str), with the folder of the server's logs."""
+    """The base URL (a str), with the folder of the server's logs and the bundle (for ctl)."""
 
-    def __new__(cls, url: str, log_dir: Path):
+    def __new__(cls, url: str, log_dir: Path, bundle: Bundle | None = None):
         server = super().__new__(cls, url)
         server.log_dir = log_dir
+        server.bundle = bundle
         return server
 
     def logs(self) -> str:

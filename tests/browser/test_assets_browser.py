@@ -123,7 +123,7 @@ def test_page_loads_built_assets_without_errors_under_csp(page):
     page.goto("/_test/page")
     page.wait_for_load_state("networkidle")
     # The stylesheet applied: the header's layout comes from gen/css/app.css.
-    assert page.eval_on_selector(".site-header", "e => getComputedStyle(e).display") == "flex"
+    assert page.eval_on_selector(".site-header-inner", "e => getComputedStyle(e).display") == "flex"
     assert page.problems == []
 
 
@@ -132,7 +132,7 @@ def test_flash_messages_close_and_fade(page):
     page.wait_for_selector("text=fades", state="detached")
     page.click(".flash-error .flash-close")
     page.wait_for_selector(".flash-error", state="detached")
-    assert page.is_visible(".flash-success")  # confirmations linger for a few seconds
+    assert page.is_visible(".flash-success")  # confirmations stay until closed
     assert page.problems == []
 
 

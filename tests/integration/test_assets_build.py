@@ -78,7 +78,9 @@ def test_changing_a_js_module_changes_only_the_js_hashes(copy_root):
     build(copy_root)
     before = manifest(copy_root)
     module = copy_root / "static_src" / "js" / "flash.js"
-    module.write_text(module.read_text().replace("DEFAULT_SECONDS = 6", "DEFAULT_SECONDS = 7"))
+    source = module.read_text()
+    assert "setTimeout(remove, 400)" in source  # the edit below must change the code
+    module.write_text(source.replace("setTimeout(remove, 400)", "setTimeout(remove, 500)"))
     build(copy_root)
     assert changed(before, manifest(copy_root)) == {"gen/js/app.js", "gen/js/app.js.map"}
 

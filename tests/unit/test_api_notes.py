@@ -97,6 +97,8 @@ def test_missing_note_is_404(client, auth, method):
     [
         ({"body": "no title"}, "title"),
         ({"title": ""}, "title"),
+        ({"title": "   "}, "title"),  # blank: refused by the page's form too (one rule)
+        ({"title": "\t\n"}, "title"),
         ({"title": "x" * 201}, "title"),
         ({"title": "ok", "body": "x" * 10_001}, "body"),
         ({"title": "nul\x00"}, "title"),

@@ -46,7 +46,7 @@ def test_create_form_adds_a_note(app, logged_in, user):
     assert "Call mum" in logged_in.get("/notes/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("title", ["", "x" * 201, "nul\x00"])
+@pytest.mark.parametrize("title", ["", "   ", "x" * 201, "nul\x00"])
 def test_invalid_form_is_shown_again(logged_in, title):
     response = logged_in.post("/notes/", data={"title": title})
     assert response.status_code == 422
@@ -55,9 +55,21 @@ def test_invalid_form_is_shown_again(logged_in, title):
 
 def test_delete_button_removes_the_note(app, logged_in, user):
     note = add_note(app, user)
-    assert logged_in.post(f"/notes/{note.id}/delete").status_code == 303
+    response = logged_in.post(f"/notes/{note.id}/delete", data={"confirmed": "yes"})
+    assert response.status_code == 303
     with app.app_context():
         assert not Note.select().where(Note.id == note.id).exists()
+
+
+def test_delete_without_confirmation_asks_first(app, logged_in, user):
+    """Without JavaScript (no confirm dialog) the first POST is a question, not a delete."""
+    note = add_note(app, user)
+    response = logged_in.post(f"/notes/{note.id}/delete")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Delete this note?" in page and 'name="confirmed" value="yes"' in page
+    with app.app_context():
+        assert Note.select().where(Note.id == note.id).exists()
 
 
 def test_cannot_delete_someone_elses_note(app, logged_in):
