@@ -104,20 +104,25 @@ def error_code(error: HTTPException) -> str:
 
 
 def json_message(error: HTTPException) -> str:
-    if (error.code or 500) >= 500:
+    if (error.code or 500) >= 500 and not said_by_us(error):
         return INTERNAL_MESSAGE
     return error.description or error.name
 
 
 def page_sentence(error: HTTPException, status: int) -> str:
     """The view's own sentence if it gave one, else a plain one for the status."""
-    if status >= 500:
+    if status >= 500 and not said_by_us(error):
         return SERVER_FAULT
     if isinstance(error, CSRFError):
         return CSRF_FAILED
     if error.description and error.description != type(error).description:
         return error.description
     return SENTENCES.get(status, SENTENCES[400])
+
+
+def said_by_us(error: HTTPException) -> bool:
+    """A 5xx raised on purpose with abort_with (503 busy): its sentence is safe to show."""
+    return bool(extra(error).get("code")) and bool(error.description)
 
 
 def error_headers(error: HTTPException) -> dict:
