@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import api, assets, database, http_errors, logs, mail, security, session_cookie
+from . import api, assets, database, form_html, http_errors, logs, mail, security, session_cookie
 from .account import bp as account_bp
 from .admin import bp as admin_bp
 from .auth import bp as auth_bp
@@ -45,6 +45,7 @@ def create_app(
     wrap_wsgi(app)
     init_extensions(app)
     register_blueprints(app)
+    form_html.install()  # same form HTML, rendered ~8x faster (form_html.py says why)
     return app
 
 
