@@ -11,6 +11,7 @@ import secrets
 from datetime import timedelta
 
 from ..models import ApiToken, User, utcnow
+from ..prepared import Prepared
 
 # Record last use at most this often, so reads do not each cost a write.
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -33,17 +34,25 @@ def issue_token(user: User, ttl_seconds: int) -> tuple[str, ApiToken]:
 
 def find_live_token(secret: str) -> ApiToken | None:
     """The unrevoked, unexpired token for `secret` whose user is active, else None."""
+    return LIVE_TOKEN.first(token_hash=hash_token(secret), now=utcnow())
+
+
+def live_token(token_hash, now):
     return (
         ApiToken.select(ApiToken, User)
         .join(User)
         .where(
-            (ApiToken.token_hash == hash_token(secret))
+            (ApiToken.token_hash == token_hash)
             & (ApiToken.revoked == False)  # noqa: E712
-            & (ApiToken.expires_at > utcnow())
+            & (ApiToken.expires_at > now)
             & (User.active == True)  # noqa: E712
         )
-        .first()
+        .limit(1)
     )
+
+
+# Run on every API request, so its SQL text is built once (prepared.py).
+LIVE_TOKEN = Prepared(live_token, token_hash=ApiToken.token_hash, now=ApiToken.expires_at)
 
 
 def touch(token: ApiToken) -> None:

@@ -12,8 +12,10 @@ import math
 from datetime import timedelta
 
 from flask import current_app
+from peewee import IntegerField
 
 from ..models import LoginFailure, utcnow
+from ..prepared import Prepared
 from ..user_errors import UserError
 
 ACCOUNT = "account"
@@ -61,25 +63,39 @@ def check(account: str | None, client_ip: str | None) -> None:
         raise Throttled(wait)
 
 
+def limiting_failure(scope, key, since, skip):
+    return (
+        LoginFailure.select(LoginFailure.failed_at)
+        .where(
+            (LoginFailure.scope == scope)
+            & (LoginFailure.key == key)
+            & (LoginFailure.failed_at > since)
+        )
+        .order_by(LoginFailure.failed_at.desc())
+        .offset(skip)
+        .limit(1)
+    )
+
+
+# Run on every login attempt, so its SQL text is built once (prepared.py).
+LIMITING = Prepared(
+    limiting_failure,
+    scope=LoginFailure.scope,
+    key=LoginFailure.key,
+    since=LoginFailure.failed_at,
+    skip=IntegerField(),
+)
+
+
 def seconds_until_allowed(scope: str, key: str, limit: int, now) -> int:
     """0 while under `limit`; else the seconds until the limit-th latest failure expires.
 
     One row read whatever the limit: the limit-th latest failure inside the window.
     """
-    limiting = (
-        LoginFailure.select(LoginFailure.failed_at)
-        .where(
-            (LoginFailure.scope == scope)
-            & (LoginFailure.key == key)
-            & (LoginFailure.failed_at > now - window())
-        )
-        .order_by(LoginFailure.failed_at.desc())
-        .offset(limit - 1)
-        .limit(1)
-        .scalar()
-    )
-    if limiting is None:
+    row = LIMITING.first(scope=scope, key=key, since=now - window(), skip=limit - 1)
+    if row is None:
         return 0
+    limiting = row.failed_at
     return max(1, math.ceil((limiting + window() - now).total_seconds()))
 
 
