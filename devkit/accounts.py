@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
+
 from project.auth.service import create_user
-from project.models import User
+from project.auth.sessions import hash_secret
+from project.models import LoginSession, User
 
 PASSWORD = "violet-harbor-42"
 
@@ -17,9 +20,13 @@ def make_user(app, email: str = "alice@example.com", active: bool = True) -> Use
 
 
 def log_in(client, user: User) -> None:
-    """Log `user` in as flask-login would, without depending on the login form."""
+    """Log `user` in as flask-login would, without depending on the login form: a
+    login_sessions row, and its secret in the session cookie."""
+    secret = "test-session-" + secrets.token_urlsafe(16)
+    with client.application.app_context():
+        LoginSession.create(user=user.id, key_hash=hash_secret(secret))
     with client.session_transaction() as session:
-        session["_user_id"] = user.session_token  # flask-login's id is the session token
+        session["_user_id"] = secret  # flask-login's id names a login_sessions row
         session["_fresh"] = True
 
 

@@ -32,6 +32,8 @@ IGNORED = shutil.ignore_patterns(
     CHECKOUT.supervisord_conf.name,
     CHECKOUT.gunicorn_conf.name,
     CHECKOUT.nginx_example.name,
+    CHECKOUT.nginx_https_example.name,
+    CHECKOUT.socket_dir.name,
 )
 
 

@@ -8,12 +8,25 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import api, assets, database, form_html, http_errors, logs, mail, security, session_cookie
+from . import (
+    api,
+    assets,
+    converters,
+    database,
+    form_html,
+    http_errors,
+    jobs,
+    logs,
+    mail,
+    security,
+    session_cookie,
+)
 from .account import bp as account_bp
 from .admin import bp as admin_bp
 from .auth import bp as auth_bp
 from .codeversion import loaded_code_fingerprint
 from .config import load_config
+from .deploy.layout import PACKAGE
 from .extensions import csrf, login_manager
 from .health import HealthCheck
 from .main import bp as main_bp
@@ -40,7 +53,10 @@ def create_app(
     config_name: str | None = None, environ: dict | None = None, overrides: dict | None = None
 ) -> Flask:
     """Build the app for config `config_name` (else APP_CONFIG in `environ`); raises ConfigError."""
-    app = Flask(__name__)
+    # Named for the package, not this module: app.logger is then `project`, the parent of every
+    # module's logger (`project.auth.emails`, `project.jobs.queue`), so their lines reach the
+    # app log too. Templates and static files resolve from the package folder either way.
+    app = Flask(PACKAGE)
     configure(app, config_name, environ, overrides)
     wrap_wsgi(app)
     init_extensions(app)
@@ -74,6 +90,8 @@ def init_extensions(app: Flask) -> None:
     assets.init_app(app)
     security.init_app(app)
     mail.init_app(app)
+    jobs.init_app(app)
+    converters.init_app(app)  # before the blueprints: their routes use `<id:…>`
 
 
 def register_blueprints(app: Flask) -> None:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .deploy.layout import PROJECT_ROOT, Layout, var_dir
 from .user_errors import UserError
@@ -23,6 +25,8 @@ ENV_PREFIX = "APP_"
 # Only the dev and test configs may use this key; prod refuses it.
 DEV_SECRET_KEY = "dev-insecure-secret-key-do-not-use-in-production"  # noqa: S105
 MIN_SECRET_KEY_LENGTH = 32
+# A host name or IPv4 address (lower case, as urlsplit gives it), or an IPv6 address.
+HOST_NAME = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]*:[0-9a-f:.]*")
 
 
 class ConfigError(UserError):
@@ -52,11 +56,31 @@ class BaseConfig:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
     REMEMBER_COOKIE_DURATION = 30 * 24 * 3600  # seconds
+    # Login sessions live on the server (auth/sessions.py, ASVS 5.0 V7.3): one unused for its
+    # idle timeout (seconds; the longer one with "remember me"), or older than the absolute
+    # lifetime, is ended there, whatever its cookies say.
+    SESSION_IDLE_TIMEOUT = 30 * 60
+    SESSION_REMEMBER_IDLE_TIMEOUT = 30 * 24 * 3600
+    SESSION_MAX_LIFETIME = 30 * 24 * 3600
     # Failed logins allowed per account and per client address within the window
     # (seconds); over either limit a login is refused before any hashing (auth/throttle.py).
     LOGIN_THROTTLE_WINDOW = 900
     LOGIN_THROTTLE_PER_ACCOUNT = 10
     LOGIN_THROTTLE_PER_ADDRESS = 30
+    # A browser that logged in to an account before carries a signed device cookie for it:
+    # its attempts count per device (this limit), not against the account's limit, so
+    # strangers failing on an account do not lock its owner out (OWASP "device cookies").
+    LOGIN_THROTTLE_PER_DEVICE = 10
+    DEVICE_COOKIE_NAME = "device"
+    DEVICE_COOKIE_DURATION = 365 * 24 * 3600
+    # Mails the site sends on request (reset, confirmation, email change) and registrations,
+    # allowed per MAIL_LIMIT_WINDOW seconds (project/limits.py): per account asking, per
+    # recipient address, per client address; registrations per client address.
+    MAIL_LIMIT_WINDOW = 3600
+    MAIL_LIMIT_PER_ACCOUNT = 5
+    MAIL_LIMIT_PER_RECIPIENT = 3
+    MAIL_LIMIT_PER_CLIENT = 10
+    REGISTER_LIMIT_PER_CLIENT = 5
     # Strict-Transport-Security max-age, sent on HTTPS responses only; 0 sends none.
     HSTS_SECONDS = 0
     MAX_CONTENT_LENGTH = 1024 * 1024
@@ -65,7 +89,8 @@ class BaseConfig:
     # Number of trusted proxies in front of the app (nginx = 1); 0 trusts no header.
     PROXY_HOPS = 0
     # The proxy's own addresses: X-Forwarded-* from any other peer is ignored (proxy.py).
-    PROXY_PEERS = "127.0.0.1,::1"
+    # "unix": a peer on gunicorn's unix socket (`--bind unix`), which only nginx's group reaches.
+    PROXY_PEERS = "127.0.0.1,::1,unix"
     LOG_LEVEL = "INFO"
     LOG_FORMAT = "text"  # or "json"
     REQUIRE_STRONG_SECRET = False
@@ -77,14 +102,21 @@ class BaseConfig:
     MAIL_PORT = 25
     MAIL_USE_TLS = False  # STARTTLS (usually port 587)
     MAIL_USE_SSL = False  # TLS from the first byte (usually port 465)
+    # Both verify the server's certificate and name against the system's CAs, or against only
+    # this PEM bundle when set (a relay with a private CA).
+    MAIL_CA_FILE = ""
     MAIL_USERNAME = ""
     MAIL_PASSWORD = ""
     MAIL_DEFAULT_SENDER = "Project <noreply@localhost>"
     # Seconds to wait for the mail server: a request sending mail never hangs longer.
     MAIL_TIMEOUT = 5
-    # Base of the links in messages, e.g. https://example.com. Set it in production: empty
-    # means the request's Host header, which a client can forge.
+    # The address users reach the site at, e.g. https://example.com: the base of every link
+    # in a message, and the only Host a request may name (Flask's TRUSTED_HOSTS). Required:
+    # the request's Host is never used, since a client can forge it. `scripts/ctl start` on
+    # a loopback bind with no proxy passes its own http://127.0.0.1:PORT.
     PUBLIC_URL = ""
+    # More host names to accept requests for (comma-separated), e.g. "www.example.com".
+    EXTRA_TRUSTED_HOSTS = ""
     # Lifetime of the links in password-reset and email-confirmation messages (seconds).
     PASSWORD_RESET_MAX_AGE = 3600
     EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600
@@ -99,11 +131,25 @@ class BaseConfig:
     BACKUP_KEEP_WEEKLY = 4
     # Run after each good backup with the file's path appended (rclone, s3cmd, rsync...).
     BACKUP_UPLOAD_CMD = ""
+    # .eml files in var/mail/ older than this are deleted by a daily job.
+    MAIL_KEEP_DAYS = 7
+    # Background jobs (project/jobs/, README "Jobs"). Empty: the embedded SQLite queue
+    # var/data/jobs.db. redis://host:6379/0 (or postgresql://…, needs psycopg 3) shares one
+    # queue between hosts; they must use the same JOBS_QUEUE name.
+    JOBS_URL = ""
+    JOBS_QUEUE = "project"
+    JOBS_WORKERS = 2  # threads in the worker program
+    # Whether this host's worker enqueues periodic tasks. Several may: a per-tick claim in the
+    # shared store lets one of them enqueue each tick.
+    JOBS_SCHEDULER = True
+    # Run each task inside the call that enqueues it (no worker): the unit tests' mode.
+    JOBS_IMMEDIATE = False
 
 
 class DevConfig(BaseConfig):
     DEBUG = True
     SECRET_KEY = DEV_SECRET_KEY
+    PUBLIC_URL = "http://127.0.0.1:5000"  # `scripts/ctl dev` passes its own host and port
     LOG_LEVEL = "DEBUG"
 
 
@@ -115,6 +161,8 @@ class TestConfig(BaseConfig):
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1
     WTF_CSRF_ENABLED = False
+    JOBS_IMMEDIATE = True  # tests read var/mail/ right after the request
+    PUBLIC_URL = "http://localhost"  # the host Flask's test client sends
 
 
 class ProdConfig(BaseConfig):
@@ -157,8 +205,13 @@ def load_config(name: str | None = None, environ=None) -> dict:
     settings["CONFIG_NAME"] = config_name
     settings["VAR_DIR"] = str(var_dir(environ))
     settings["SECRET_KEY"] = resolve_secret_key(settings, environ)
-    settings["DATABASE_URL"] = settings["DATABASE_URL"] or default_database_url(environ)
+    settings["DATABASE_URL"] = settings["DATABASE_URL"] or default_database_url(
+        environ, config_name
+    )
     validate(settings)
+    settings["PUBLIC_URL"] = public_url(settings["PUBLIC_URL"], config_name)
+    extra_hosts = settings["EXTRA_TRUSTED_HOSTS"]
+    settings["TRUSTED_HOSTS"] = trusted_hosts(settings["PUBLIC_URL"], extra_hosts)
     return settings
 
 
@@ -211,11 +264,13 @@ def validate(settings: dict) -> None:
 
 def check_proxy_peers(peers: str) -> None:
     for item in peers.split(","):
+        if item.strip() == "unix":
+            continue
         try:
             ipaddress.ip_address(item.strip())
         except ValueError:
             raise ConfigError(
-                f"{ENV_PREFIX}PROXY_PEERS must list IP addresses separated by commas, "
+                f"{ENV_PREFIX}PROXY_PEERS must list IP addresses (or unix) separated by commas, "
                 f"not {item.strip()!r}"
             ) from None
 
@@ -233,5 +288,62 @@ def check_secret_key(key: str, config_name: str) -> None:
         )
 
 
-def default_database_url(environ) -> str:
-    return f"sqlite:///{Layout(PROJECT_ROOT, var_dir(environ)).data_dir / 'app.db'}"
+def public_url(value: str, config_name: str) -> str:
+    """The validated PUBLIC_URL without a trailing slash; ConfigError when missing or bad."""
+    if not value:
+        raise ConfigError(
+            f"config {config_name!r} needs {ENV_PREFIX}PUBLIC_URL, the address users reach the "
+            "site at (e.g. https://example.com): links in mails are built from it"
+        )
+    parts = urlsplit(value)
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if (
+        parts.scheme not in ("http", "https")
+        or not HOST_NAME.fullmatch(parts.hostname or "")
+        or not port_ok
+        or parts.username is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise ConfigError(
+            f"{ENV_PREFIX}PUBLIC_URL must be a scheme and a host, like https://example.com, "
+            f"not {value!r}"
+        )
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def trusted_hosts(url: str, extra: str) -> list[str] | None:
+    """Host names a request may name: the public one (with the loopback aliases when it is a
+    loopback name) plus `extra`. None (any) for an IPv6 literal, which werkzeug cannot match."""
+    host = urlsplit(url).hostname
+    if ":" in host:
+        return None
+    hosts = [host, *(name.strip().lower() for name in extra.split(",") if name.strip())]
+    if is_loopback(host):
+        hosts += ["localhost", "127.0.0.1"]
+    return list(dict.fromkeys(hosts))
+
+
+def is_loopback(host: str) -> bool:
+    """True for a name or address only this machine can reach."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+# Each config has its own embedded database: `scripts/ctl dev` (debugger, published key) on a
+# server must never serve, migrate or change the production accounts.
+DATABASE_FILES = {"dev": "dev.db", "test": "test.db", "prod": "app.db"}
+
+
+def default_database_url(environ, config_name: str = "prod") -> str:
+    """The embedded SQLite file of `config_name` (a config added later gets `<name>.db`)."""
+    filename = DATABASE_FILES.get(config_name, f"{config_name}.db")
+    return f"sqlite:///{Layout(PROJECT_ROOT, var_dir(environ)).data_dir / filename}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import code
-import ipaddress
 import os
 import shutil
 import signal
@@ -12,7 +11,7 @@ import sys
 
 import click
 
-from .config import PROJECT_ROOT, choose_config_name
+from .config import PROJECT_ROOT, choose_config_name, is_loopback
 from .user_errors import UserError
 
 
@@ -31,15 +30,6 @@ def build_app(config_name: str | None, default: str = "dev", use_deployed: bool 
     return create_app(name, environ=environ)
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def run_dev_server(config_name, host: str, port: int, allow_remote: bool) -> None:
     if not is_loopback(host):
         if not allow_remote:
@@ -51,6 +41,7 @@ def run_dev_server(config_name, host: str, port: int, allow_remote: bool) -> Non
             f"WARNING: the debugger is reachable from the network on {host}:{port}", err=True
         )
     refuse_busy_port(host, port)
+    dev_public_url(host, port)
     app = build_app(config_name, use_deployed=False)  # dev means dev, even where prod runs
     migrate_app(app)
     watcher = start_asset_watcher()
@@ -62,6 +53,17 @@ def run_dev_server(config_name, host: str, port: int, allow_remote: bool) -> Non
         app.run(host=host, port=port, debug=True, use_reloader=True, extra_files=extra_files)
     finally:
         stop_asset_watcher(watcher)
+
+
+def dev_public_url(host: str, port: int) -> None:
+    """Links in mails point at this server (unless APP_PUBLIC_URL says otherwise); a remote
+    debugger needs the name visitors use, which only the user knows."""
+    if os.environ.get("APP_PUBLIC_URL"):
+        return
+    if not is_loopback(host):
+        raise UserError(f"set APP_PUBLIC_URL to the address visitors reach {host}:{port} at")
+    name = f"[{host}]" if ":" in host else host
+    os.environ["APP_PUBLIC_URL"] = f"http://{name}:{port}"
 
 
 def refuse_busy_port(host: str, port: int) -> None:

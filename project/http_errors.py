@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import NoReturn
 
 from flask import Flask, abort, current_app, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -73,6 +74,10 @@ def render_error(error: HTTPException):
     status = error.code or 500
     if wants_json():
         return jsonify(error=json_error(error)), status, json_headers(error, status)
+    if request_ctx.url_adapter is None:
+        # A Host outside TRUSTED_HOSTS: no URL can be built, so no page either.
+        text = f"{status} {error.name}: {page_sentence(error, status)}\n"
+        return text, status, {"Content-Type": "text/plain; charset=utf-8"}
     page = render_template(
         "error.html",
         status=status,
@@ -104,25 +109,30 @@ def error_code(error: HTTPException) -> str:
 
 
 def json_message(error: HTTPException) -> str:
-    if (error.code or 500) >= 500 and not said_by_us(error):
+    if (error.code or 500) >= 500 and not own_description(error):
         return INTERNAL_MESSAGE
     return error.description or error.name
 
 
 def page_sentence(error: HTTPException, status: int) -> str:
     """The view's own sentence if it gave one, else a plain one for the status."""
-    if status >= 500 and not said_by_us(error):
+    if status >= 500 and not own_description(error):
         return SERVER_FAULT
     if isinstance(error, CSRFError):
         return CSRF_FAILED
-    if error.description and error.description != type(error).description:
+    if own_description(error):
         return error.description
     return SENTENCES.get(status, SENTENCES[400])
 
 
-def said_by_us(error: HTTPException) -> bool:
-    """A 5xx raised on purpose with abort_with (503 busy): its sentence is safe to show."""
-    return bool(extra(error).get("code")) and bool(error.description)
+def own_description(error: HTTPException) -> bool:
+    """A sentence the code raising the error wrote (a 503 saying which service is down), not
+    werkzeug's stock text; never an exception's text (500s are InternalServerError)."""
+    return (
+        bool(error.description)
+        and error.description != type(error).description
+        and (error.code != 500)
+    )
 
 
 def error_headers(error: HTTPException) -> dict:

@@ -2,25 +2,28 @@
 
 Without a mail server (dev, a fresh checkout) each message is written to `var/mail/` as one
 `.eml` file, so a developer can follow a reset or confirmation link with no setup at all.
-`send` raises MailError (after logging it with the request id) so that a view can tell the user
-and leave nothing half done; `send_in_background` is for answers that must not depend on it.
+Views call `send_later`: the message is rendered in the request (links need its URL) and
+handed to the job queue, and the worker sends it, retrying with backoff. `send` is the
+synchronous step the job runs; it raises MailError after logging the failure with the id of
+the request the message came from.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
-import threading
+import ssl
 from pathlib import Path
 
-from flask import Flask, current_app, g, render_template, url_for
+from flask import Flask, current_app, render_template
 from flask_mailman import EmailMessage, Mail
 from flask_mailman.backends.base import BaseEmailBackend
+from flask_mailman.backends.smtp import EmailBackend as SMTPBackend
+from flask_mailman.utils import DNS_NAME
 
+from . import jobs
 from .config import ConfigError
 from .deploy.layout import PROJECT_ROOT, Layout
-from .logs import current_request_id
 from .models import utcnow
 from .user_errors import UserError
 
@@ -34,23 +37,14 @@ class MailError(UserError):
 def init_app(app: Flask) -> None:
     if app.config["MAIL_USE_TLS"] and app.config["MAIL_USE_SSL"]:
         raise ConfigError("set only one of APP_MAIL_USE_TLS (STARTTLS) and APP_MAIL_USE_SSL")
+    ca_file = app.config["MAIL_CA_FILE"]
+    if ca_file and not Path(ca_file).is_file():
+        raise ConfigError(f"APP_MAIL_CA_FILE {ca_file!r} is not a readable file")
     mail.init_app(app)
 
 
 def mail_dir() -> Path:
     return Layout(PROJECT_ROOT, Path(current_app.config["VAR_DIR"])).mail_dir
-
-
-def external_url(endpoint: str, **values) -> str:
-    """Absolute URL for a link in a message.
-
-    PUBLIC_URL, when set, wins over the request's Host header: a forged Host must not turn a
-    reset link into one that hands the token to someone else's site.
-    """
-    base = current_app.config.get("PUBLIC_URL", "")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def make_message(to: str, subject: str, template: str, **context) -> EmailMessage:
@@ -85,7 +79,8 @@ def connection() -> BaseEmailBackend:
     if not config["MAIL_SERVER"]:
         return FolderBackend(mail_dir())
     return mail.get_connection(
-        backend="smtp",
+        backend=VerifiedSMTPBackend,
+        ca_file=config["MAIL_CA_FILE"],
         host=config["MAIL_SERVER"],
         port=config["MAIL_PORT"],
         username=config["MAIL_USERNAME"],
@@ -94,6 +89,46 @@ def connection() -> BaseEmailBackend:
         use_ssl=config["MAIL_USE_SSL"],
         timeout=config["MAIL_TIMEOUT"],
     )
+
+
+def verified_context(ca_file: str = "") -> ssl.SSLContext:
+    """Certificate and host name checked: the system's CAs, or only `ca_file` when given."""
+    return ssl.create_default_context(cafile=ca_file or None)
+
+
+class VerifiedSMTPBackend(SMTPBackend):
+    """Flask-Mailman's SMTP backend with STARTTLS verifying the server as implicit TLS does.
+
+    Flask-Mailman 1.1.1 calls `starttls(context=None)`, and smtplib then accepts any
+    certificate: whoever sits between us and the relay would get the SMTP password and every
+    reset link. Here both STARTTLS and implicit TLS use one verifying context.
+    """
+
+    def __init__(self, ca_file: str = "", **kwargs):
+        super().__init__(**kwargs)
+        self.ca_file = ca_file
+
+    @property
+    def ssl_context(self) -> ssl.SSLContext:
+        return verified_context(self.ca_file)
+
+    def open(self) -> bool:
+        if self.connection:
+            return False
+        params = {"local_hostname": DNS_NAME.get_fqdn(), "timeout": self.timeout}
+        if self.use_ssl:
+            params["context"] = self.ssl_context
+        connection = self.connection_class(self.host, self.port, **params)
+        try:
+            if self.use_tls:
+                connection.starttls(context=self.ssl_context)  # checks against self.host
+            if self.username and self.password:
+                connection.login(self.username, self.password)
+        except BaseException:
+            connection.close()
+            raise
+        self.connection = connection
+        return True
 
 
 class FolderBackend(BaseEmailBackend):
@@ -119,18 +154,31 @@ def write_eml(folder: Path, data: bytes) -> Path:
     return folder / name
 
 
-def send_in_background(message: EmailMessage) -> threading.Thread:
-    """Send from a thread: the answer then neither waits for the mail server nor shows
-    whether it was reached (a failure is logged, with this request's id)."""
-    app = current_app._get_current_object()
-    args = (app, current_request_id(), message)
-    thread = threading.Thread(target=send_quietly, args=args, name="mail")
-    thread.start()
-    return thread
+# A failed send is tried again after 10, 20, 40 and 80 s (2.5 minutes in all), then the job
+# is logged with the request's id and kept as failed (`scripts/ctl jobs`).
+SEND_RETRIES = 4
+SEND_RETRY_DELAY = 10
+SEND_RETRY_BACKOFF = 2
 
 
-def send_quietly(app: Flask, request_id: str, message: EmailMessage) -> None:
-    with app.app_context():
-        g.request_id = request_id  # the log lines of this send carry the request's id
-        with contextlib.suppress(MailError):  # send() logged it; nobody awaits an answer
-            send(message)
+def send_later(message: EmailMessage) -> None:
+    """Queue `message` for the worker: the request never waits for the mail server.
+
+    Raises MailError when the queue itself is down, so the view can say the mail did not go.
+    """
+    fields = {
+        "subject": message.subject,
+        "body": message.body,
+        "from_email": message.from_email,
+        "to": list(message.to),
+    }
+    try:
+        deliver(fields)
+    except jobs.QueueUnavailable:
+        raise MailError("the mail queue is unavailable; try again later") from None
+
+
+@jobs.task(retries=SEND_RETRIES, retry_delay=SEND_RETRY_DELAY, retry_backoff=SEND_RETRY_BACKOFF)
+def deliver(fields: dict) -> None:
+    """The job: send one message (its fields, not the object: jobs carry plain data)."""
+    send(EmailMessage(**fields))

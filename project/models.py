@@ -30,6 +30,14 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def new_credential_stamp() -> str:
+    return secrets.token_hex(16)
+
+
+# Ids are 32-bit on PostgreSQL (serial); larger numbers can never match and would overflow.
+MAX_ID = 2**31 - 1
+
+
 class BaseModel(peewee.Model):
     class Meta:
         database = db
@@ -41,11 +49,14 @@ class User(UserMixin, BaseModel):
     role = peewee.CharField(max_length=20, default="user")
     active = peewee.BooleanField(default=True)
     created_at = peewee.DateTimeField(default=utcnow)
-    # What flask-login keeps in the session and remember cookies instead of the id:
-    # replacing it (password change, log out everywhere) invalidates every old cookie.
+    # A per-user secret replaced on every credential change (password, log out everywhere,
+    # disabling); cookies name a login session instead (LoginSession, auth/sessions.py).
     session_token = peewee.CharField(max_length=64, unique=True, default=new_session_token)
     # When the current address was shown to reach its owner (a link mailed to it was followed).
     email_confirmed_at = peewee.DateTimeField(null=True)
+    # Replaced on every credential change (password change or reset, log out everywhere,
+    # disable): an API token lives only while it carries the stamp its user has now.
+    credential_stamp = peewee.CharField(max_length=32, default="")
 
     class Meta:
         table_name = "users"
@@ -59,7 +70,12 @@ class User(UserMixin, BaseModel):
         return self.active
 
     def get_id(self) -> str:
-        return self.session_token
+        """What flask-login puts in the cookies: the secret of this user's login session
+        (auth/sessions.py attaches it), never the id or anything else that lasts."""
+        secret = getattr(self, "login_secret", None)
+        if secret is None:
+            raise RuntimeError("log users in with project.auth.sessions.start_session")
+        return secret
 
 
 class LoginFailure(BaseModel):
@@ -96,9 +112,42 @@ class ApiToken(BaseModel):
     expires_at = peewee.DateTimeField()
     last_used_at = peewee.DateTimeField(null=True)
     revoked = peewee.BooleanField(default=False)
+    # The user's credential_stamp when the token was issued (see User.credential_stamp).
+    stamp = peewee.CharField(max_length=32, default="")
 
     class Meta:
         table_name = "api_tokens"
 
 
-MODELS = [User, LoginFailure, Note, ApiToken]
+class LoginSession(BaseModel):
+    """One login on one device: what the session and remember cookies point at.
+
+    The cookies carry a random secret; only its SHA-256 is stored (see auth/sessions.py).
+    Deleting the row ends the session on every server at once.
+    """
+
+    user = peewee.ForeignKeyField(User, backref="login_sessions", on_delete="CASCADE")
+    key_hash = peewee.CharField(max_length=64, unique=True)
+    remember = peewee.BooleanField(default=False)  # "remember me": the longer idle timeout
+    created_at = peewee.DateTimeField(default=utcnow)
+    last_seen_at = peewee.DateTimeField(default=utcnow)
+    client_address = peewee.CharField(max_length=64, default="")
+    user_agent = peewee.CharField(max_length=255, default="")
+
+    class Meta:
+        table_name = "login_sessions"
+
+
+class LimitEvent(BaseModel):
+    """One counted action (a mail sent, a registration), per scope and key (see limits.py)."""
+
+    scope = peewee.CharField(max_length=20)
+    key = peewee.CharField(max_length=254)
+    at = peewee.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "limit_events"
+        indexes = ((("scope", "key", "at"), False),)
+
+
+MODELS = [User, LoginFailure, Note, ApiToken, LoginSession, LimitEvent]

@@ -11,11 +11,16 @@ import ipaddress
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+# gunicorn's REMOTE_ADDR for a client of its unix socket (no address): named "unix" in
+# PROXY_PEERS. Only processes that can enter the socket's folder (nginx's group) get there.
+UNIX_PEER = "unix"
+
 
 def parse_peers(peers: str) -> frozenset[str]:
-    """'127.0.0.1, ::1' -> the normalised addresses; a bad entry is a ConfigError upstream."""
+    """'127.0.0.1, ::1, unix' -> the normalised addresses; a bad entry is a ConfigError upstream."""
+    items = [item.strip() for item in peers.split(",") if item.strip()]
     return frozenset(
-        str(ipaddress.ip_address(item.strip())) for item in peers.split(",") if item.strip()
+        item if item == UNIX_PEER else str(ipaddress.ip_address(item)) for item in items
     )
 
 
@@ -34,6 +39,8 @@ class TrustedProxyFix:
         return self.wsgi_app(environ, start_response)
 
     def is_proxy(self, address: str) -> bool:
+        if address == "":
+            return UNIX_PEER in self.peers
         try:
             return str(ipaddress.ip_address(address)) in self.peers
         except ValueError:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..auth import emails, service
+from ..api import bearer_tokens
+from ..auth import emails, service, sessions
 from ..auth.forms import EmailChangeForm, PasswordChangeForm
 from ..auth.service import AccountError, Throttled, WrongPassword
 from ..auth.sessions import has_remember_cookie, start_session
 from ..auth.views import mail_failed_message
+from ..limits import Limited
 from ..mail import MailError
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -34,7 +36,17 @@ def settings_page(status: int = 200, **forms):
     """The settings page with its two forms (fresh ones where none is given)."""
     forms.setdefault("form", PasswordChangeForm(formdata=None))
     forms.setdefault("email_form", EmailChangeForm(formdata=None))
-    return render_template("account/settings.html", **forms), status
+    listed = sessions.sessions_of(current_user)
+    here = sessions.current_row()
+    api_tokens = bearer_tokens.live_tokens(current_user)
+    page = render_template(
+        "account/settings.html",
+        sessions=listed,
+        current_id=here.id if here else None,
+        api_tokens=api_tokens,
+        **forms,
+    )
+    return page, status
 
 
 def change_password(form: PasswordChangeForm):
@@ -54,7 +66,7 @@ def change_password(form: PasswordChangeForm):
     return redirect(url_for("account.settings"))
 
 
-def throttled_page(exc: Throttled, **forms):
+def throttled_page(exc: Throttled | Limited, **forms):
     page, status = settings_page(429, **forms)
     return page, status, {"Retry-After": str(exc.retry_after)}
 
@@ -74,6 +86,9 @@ def change_email():
     except Throttled as exc:
         form.form_errors.append(str(exc))
         return throttled_page(exc, email_form=form)
+    except Limited as exc:
+        form.form_errors.append(f"Too many address changes. Try again in {exc.retry_after} s.")
+        return throttled_page(exc, email_form=form)
     except AccountError as exc:
         field = form.password if isinstance(exc, WrongPassword) else form.new_email
         field.errors.append(str(exc).capitalize() + ".")
@@ -82,4 +97,29 @@ def change_email():
         flash(mail_failed_message("the confirmation link") + " Your address is unchanged.", "error")
         return redirect(url_for("account.settings"))
     flash(f"We sent a link to {address}: your address changes once you follow it.", "success")
+    return redirect(url_for("account.settings"))
+
+
+@bp.post("/sessions/<int(max=2147483647):session_id>/end")
+@login_required
+def end_session(session_id: int):
+    """End one of the user's sessions (another device, or this one)."""
+    here = sessions.current_row()
+    if here is not None and here.id == session_id:
+        sessions.end_session()
+        flash("You are logged out.", "info")
+        return redirect(url_for("auth.login"))
+    if not sessions.end_one(current_user, session_id):
+        flash("That session has ended already.", "info")
+    else:
+        flash("That session is logged out.", "success")
+    return redirect(url_for("account.settings"))
+
+
+@bp.post("/sessions/end-others")
+@login_required
+def end_other_sessions():
+    """Log out every other device; this session goes on."""
+    ended = sessions.end_others(current_user, sessions.current_row())
+    flash(f"Logged out {ended} other session{'s' if ended != 1 else ''}.", "success")
     return redirect(url_for("account.settings"))

@@ -8,10 +8,8 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..auth.service import MAX_PASSWORD_LENGTH
-from ..models import EMAIL_MAX, NOTE_BODY_MAX, NOTE_TITLE_MAX, NUL_FREE
+from ..models import EMAIL_MAX, MAX_ID, NOTE_BODY_MAX, NOTE_TITLE_MAX, NUL_FREE
 
-# Ids are 32-bit on PostgreSQL (serial); larger numbers can never match and would overflow.
-MAX_ID = 2**31 - 1
 # Refusing NUL up front keeps it a 422, never a 500 (see NUL_FREE in models.py).
 NO_NUL = validate.Regexp(NUL_FREE, error="must not contain NUL characters")
 
@@ -74,6 +72,24 @@ class TokenSchema(ma.Schema):
     token_type = fields.String(required=True, metadata={"example": "Bearer"})
     expires_at = UTCDateTime(required=True)
     expires_in = fields.Integer(required=True, metadata={"description": "Seconds"})
+
+
+class TokenInfoSchema(ma.Schema):
+    """A live token as its owner sees it: never the secret (only its hash is kept)."""
+
+    id = fields.Integer(required=True)
+    created_at = UTCDateTime(required=True)
+    last_used_at = UTCDateTime(
+        required=True, allow_none=True, metadata={"description": "Null: never used"}
+    )
+    expires_at = UTCDateTime(required=True)
+    current = fields.Boolean(
+        required=True, metadata={"description": "True for the token this request was made with"}
+    )
+
+
+class TokenListSchema(ma.Schema):
+    items = fields.List(fields.Nested(TokenInfoSchema), required=True)
 
 
 class UserSchema(ma.Schema):

@@ -11,9 +11,11 @@ from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from ..auth.emails import must_confirm_first
 from ..auth.service import InvalidCredentials, Throttled, authenticate
 from ..http_errors import abort_with
 from ..notes import service as notes
+from ..notices import send_notice
 from . import bearer_tokens
 from .auth import authentication_required, unauthorized
 from .parser import JSONParser
@@ -24,6 +26,7 @@ from .schemas import (
     NotePageSchema,
     NoteSchema,
     NoteUpdateSchema,
+    TokenListSchema,
     TokenRequestSchema,
     TokenSchema,
     UserSchema,
@@ -68,27 +71,63 @@ def authenticated(view):
     return errors(401)(view)
 
 
-NOTE_ID = "/notes/<int(min=1, max=" + str(MAX_ID) + "):note_id>"
+ID = "<int(min=1, max=" + str(MAX_ID) + "):{}>"
+NOTE_ID = "/notes/" + ID.format("note_id")
 
 
 @bp.route("/tokens")
 class Tokens(MethodView):
-    @errors(401, 429, *BODY_ERRORS)
+    @errors(401, 403, 429, *BODY_ERRORS)
     @bp.arguments(TokenRequestSchema, description="Your account's email and password")
     @bp.response(201, TokenSchema)
     def post(self, credentials):
-        """Exchange email and password for a bearer token."""
+        """Exchange email and password for a bearer token (the owner is told by mail)."""
         try:
             user = authenticate(credentials["email"], credentials["password"], request.remote_addr)
         except Throttled as exc:
             abort_with(429, "throttled", str(exc), headers={"Retry-After": str(exc.retry_after)})
         except InvalidCredentials as exc:
             unauthorized("invalid_credentials", str(exc), error=None)
+        if must_confirm_first(user):  # as the login page: no access before the address works
+            abort_with(403, "email_unconfirmed", "confirm your email address first")
         check_second_factor(user, credentials.get("otp"))
         ttl = current_app.config["API_TOKEN_TTL_SECONDS"]
         secret, token = bearer_tokens.issue_token(user, ttl)
+        send_notice(user, "token_created")
         body = {"token": secret, "token_type": "Bearer", "expires_at": token.expires_at}
         return {**body, "expires_in": ttl}, 201, {"Cache-Control": "no-store"}
+
+    @authenticated
+    @bp.response(200, TokenListSchema)
+    def get(self):
+        """Your live tokens, newest first: when each was created, last used, and expires."""
+        current = g.get("api_token")
+        items = [token_info(token, current) for token in bearer_tokens.live_tokens(g.api_user)]
+        return {"items": items}, 200, {"Cache-Control": "no-store"}
+
+    @errors(400)
+    @authenticated
+    @bp.response(204)
+    def delete(self):
+        """Revoke every one of your tokens, the one this request was made with included."""
+        bearer_tokens.revoke_all(g.api_user)
+
+
+def token_info(token, current) -> dict:
+    fields = ("id", "created_at", "last_used_at", "expires_at")
+    info = {name: getattr(token, name) for name in fields}
+    return {**info, "current": current is not None and token.id == current.id}
+
+
+@bp.route("/tokens/" + ID.format("token_id"))
+class TokenItem(MethodView):
+    @errors(400, 404)
+    @authenticated
+    @bp.response(204)
+    def delete(self, token_id):
+        """Revoke one of your live tokens."""
+        if not bearer_tokens.revoke_owned(g.api_user, token_id):
+            abort_with(404, "not_found", f"you have no live token {token_id}")
 
 
 def check_second_factor(user, code: str | None) -> None:
@@ -153,14 +192,14 @@ class Notes(MethodView):
 
 @bp.route(NOTE_ID)
 class NoteItem(MethodView):
-    @errors(403, 404)
+    @errors(404)
     @authenticated
     @bp.response(200, NoteSchema)
     def get(self, note_id):
         """One of your notes."""
         return owned_note(note_id)
 
-    @errors(403, 404, *BODY_ERRORS)
+    @errors(404, *BODY_ERRORS)
     @authenticated
     @bp.arguments(NoteUpdateSchema)
     @bp.response(200, NoteSchema)
@@ -168,7 +207,7 @@ class NoteItem(MethodView):
         """Change a note's title and/or body."""
         return notes.update_note(owned_note(note_id), changes)
 
-    @errors(400, 403, 404)
+    @errors(400, 404)
     @authenticated
     @bp.response(204)
     def delete(self, note_id):
@@ -177,10 +216,8 @@ class NoteItem(MethodView):
 
 
 def owned_note(note_id: int):
-    """The caller's note `note_id`, else 404 (no such note) or 403 (someone else's)."""
+    """The caller's note `note_id`, else 404: someone else's looks the same as none."""
     try:
         return notes.owned_note(g.api_user, note_id)
     except notes.NoteNotFound as exc:
         abort_with(404, "not_found", str(exc))
-    except notes.NotYourNote as exc:
-        abort_with(403, "forbidden", str(exc))

@@ -8,14 +8,15 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from .. import limits
+from ..limits import Limited
 from ..mail import MailError
 from ..models import User
-from . import emails, signed_links, throttle
+from . import emails, signed_links
 from .forms import ForgotPasswordForm, ResetPasswordForm
 from .service import AccountError
 from .sessions import start_session
 from .signed_links import LinkInvalid
-from .throttle import Throttled
 from .views import AWAITING_CONFIRMATION, bp, mail_failed_message
 
 NO_STORE = {"Cache-Control": "no-store"}  # pages whose URL holds a token
@@ -31,7 +32,7 @@ def forgot_password():
     if form.validate_on_submit():
         try:
             emails.request_password_reset(form.email.data, request.remote_addr)
-        except Throttled as exc:
+        except Limited as exc:
             form.form_errors.append(str(exc))
             page = render_template("auth/forgot_password.html", form=form)
             return page, 429, {"Retry-After": str(exc.retry_after)}
@@ -96,10 +97,9 @@ def resend_confirmation():
         flash("Your address is confirmed already.", "info")
         return redirect(back)
     try:
-        throttle.check(user.email, request.remote_addr)
-        throttle.record_failure(user.email, request.remote_addr)  # each one sends a mail
+        limits.take_mail(user.email, request.remote_addr, account=user.id)
         emails.send_confirmation(user)
-    except Throttled as exc:
+    except Limited as exc:
         flash(str(exc), "error")
     except MailError:
         flash(mail_failed_message("the confirmation link"), "error")

@@ -12,10 +12,11 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 from ..extensions import db
-from ..models import User, new_session_token, utcnow
+from ..models import User, new_credential_stamp, new_session_token, utcnow
+from ..notices import send_notice
 from ..passwords import hash_password, needs_rehash, verify_password
 from ..user_errors import UserError
-from . import throttle
+from . import sessions, throttle
 from .throttle import Throttled
 
 __all__ = ["AccountError", "InvalidCredentials", "Throttled", "authenticate", "create_user"]
@@ -70,7 +71,11 @@ def create_user(email: str, password: str, role: str = "user", confirmed: bool =
         with db.atomic():
             return User.create(**fields, email_confirmed_at=utcnow() if confirmed else None)
     except peewee.IntegrityError:
-        raise AccountError(f"a user with email {address!r} already exists") from None
+        raise AccountTaken(f"a user with email {address!r} already exists") from None
+
+
+class AccountTaken(AccountError):
+    """Another account has this address."""
 
 
 class WrongPassword(AccountError):
@@ -84,23 +89,24 @@ class InvalidCredentials(UserError):
         super().__init__("invalid email or password")
 
 
-def authenticate(email: str, password: str, client_ip: str) -> User:
+def authenticate(email: str, password: str, client_ip: str, device: str | None = None) -> User:
     """The active user with these credentials; raises Throttled or InvalidCredentials.
 
-    Throttling is checked before any hashing so a flood of guesses costs no CPU; after
-    that exactly one argon2 verification runs whatever the outcome, so an unknown email
-    answers as slowly as a wrong password.
+    `device`: the nonce of the caller's device cookie for this account (auth/devices.py).
+    The attempt is counted before any hashing, so a flood of guesses costs no CPU and
+    concurrent guesses cannot pass a limit; after that exactly one argon2 verification runs
+    whatever the outcome, so an unknown email answers as slowly as a wrong password.
     """
     account = email_or_none(email)
-    throttle.check(account, client_ip)
+    attempt = throttle.reserve(account, client_ip, device)
     user = User.get_or_none(User.email == account) if account else None
     if not password_matches(user, password):
-        throttle.record_failure(account, client_ip)
+        attempt.failed()
         # `account` is None unless the input parsed as an email: a password typed into the
         # email field by mistake is never logged.
         log.info("login failed for %r from %s", account, client_ip)
         raise InvalidCredentials()
-    throttle.clear_account(account)
+    attempt.succeeded()
     upgrade_hash(user, password)
     log.info("login ok for user %s from %s", user.id, client_ip)
     return user
@@ -120,9 +126,13 @@ def password_matches(user: User | None, password: str) -> bool:
     return verify_password(user.password_hash, password) and user.active
 
 
-def dummy_hash() -> str:
-    """A hash made with the current parameters, to verify against for unknown emails."""
-    config = current_app.config
+def dummy_hash(config=None) -> str:
+    """A hash made with the current parameters, to verify against for unknown emails.
+
+    Made once per process and parameters; `auth` computes it when the app is built, so the
+    first unknown-email login is not slower than the others (a timing oracle).
+    """
+    config = current_app.config if config is None else config
     return _dummy_hash(*(config[key] for key in ARGON2_KEYS))
 
 
@@ -139,16 +149,18 @@ def upgrade_hash(user: User, password: str) -> None:
 
 
 def change_password(user: User, current: str, new: str, client_ip: str) -> None:
-    """Check `current`, apply the rules to `new`, store it and invalidate every old session.
-
-    Raises Throttled or AccountError.
+    """Check `current`, apply the rules to `new`, store it and invalidate every old session
+    and API token; the owner is told by mail. Raises Throttled or AccountError.
     """
     check_current_password(user, current, client_ip)
     check_password_rules(new)
     user.password_hash = hash_password(new)
     user.session_token = new_session_token()
-    user.save(only=[User.password_hash, User.session_token])
+    user.credential_stamp = new_credential_stamp()
+    user.save(only=[User.password_hash, User.session_token, User.credential_stamp])
+    sessions.end_all(user)
     log.info("password changed for user %s", user.id)
+    send_notice(user, "password_changed")
 
 
 def check_current_password(user: User, password: str, client_ip: str) -> None:
@@ -157,22 +169,29 @@ def check_current_password(user: User, password: str, client_ip: str) -> None:
     A wrong password counts as a failed login: a stolen session must not become a way around
     the throttle.
     """
-    throttle.check(user.email, client_ip)
+    attempt = throttle.reserve(user.email, client_ip)
     if not verify_password(user.password_hash, password):
-        throttle.record_failure(user.email, client_ip)
+        attempt.failed()
         raise WrongPassword("current password is wrong")
+    attempt.uncount()
 
 
 def end_all_sessions(user: User) -> None:
-    """Log the user out everywhere: cookies holding the old token stop working."""
+    """Log the user out everywhere: cookies holding the old token and API tokens stop working."""
     user.session_token = new_session_token()
-    user.save(only=[User.session_token])
+    user.credential_stamp = new_credential_stamp()
+    user.save(only=[User.session_token, User.credential_stamp])
+    sessions.end_all(user)
 
 
 def set_active(user: User, active: bool) -> None:
-    """Enable or disable an account; disabling also ends its sessions for good."""
+    """Enable or disable an account; disabling also ends its sessions and API tokens for good
+    (enabling it again does not bring them back)."""
     user.active = active
     if not active:
         user.session_token = new_session_token()
-    user.save(only=[User.active, User.session_token])
+        user.credential_stamp = new_credential_stamp()
+    user.save(only=[User.active, User.session_token, User.credential_stamp])
+    if not active:
+        sessions.end_all(user)
     log.info("user %s %s", user.id, "enabled" if active else "disabled")

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
-from ..mail import MailError
-from . import emails, service
+from ..limits import Limited
+from . import devices, emails, service
 from .forms import LoginForm, RegisterForm
 from .redirects import safe_next
 from .service import AccountError, InvalidCredentials, Throttled
@@ -16,7 +25,13 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 # Session key naming the user who gave the right password but must confirm first.
 AWAITING_CONFIRMATION = "awaiting_confirmation"
-RESEND_HINT = " “Send a new link” tries again (shown once you log in)."
+
+
+# The same for a new and a taken address: the page must not tell who has an account.
+REGISTERED = (
+    "Thank you. We sent a message to {address}: follow its link to confirm the address, "
+    "and log in below."
+)
 
 
 def mail_failed_message(what: str) -> str:
@@ -30,40 +45,21 @@ def landing() -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
+    """Create an account; a taken address gets the same answer (its owner gets a mail)."""
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = service.create_user(form.email.data, form.password.data)
-        except AccountError:  # the form checked everything else: the address is taken
-            form.email.errors.append("An account with this email already exists; log in instead.")
+            address = emails.register(form.email.data, form.password.data, request.remote_addr)
+        except Limited as exc:
+            form.form_errors.append(f"Too many registrations. Try again in {exc.retry_after} s.")
+            page = render_template("auth/register.html", form=form)
+            return page, 429, {"Retry-After": str(exc.retry_after)}
+        except AccountError as exc:  # the form checked the rules: only a race gets here
+            form.email.errors.append(str(exc).capitalize() + ".")
         else:
-            return registered(user)
+            flash(REGISTERED.format(address=address), "success")
+            return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)
-
-
-def registered(user):
-    """Mail the confirmation link, then log in unless confirmation must come first.
-
-    A mail server that is down does not undo the account: the user can ask for a new link.
-    """
-    note = send_confirmation_note(user)
-    if emails.must_confirm_first(user):
-        flash("Your account is ready: confirm your address, then log in.", "success")
-        flash(*note)
-        return redirect(url_for("auth.login"))
-    start_session(user, remember=False)  # clears the session: flash after it
-    flash("Welcome! Your account is ready.", "success")
-    flash(*note)
-    return redirect(url_for("account.index"))
-
-
-def send_confirmation_note(user) -> tuple[str, str]:
-    """Send the confirmation link; the flash (message, category) saying whether it went."""
-    try:
-        emails.send_confirmation(user)
-    except MailError:
-        return mail_failed_message("the confirmation link") + RESEND_HINT, "warning"
-    return f"We sent a link to {user.email} to confirm the address.", "info"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -72,8 +68,11 @@ def login():
         return redirect(landing())
     form = LoginForm()
     if form.validate_on_submit():
+        device = devices.device_for(service.email_or_none(form.email.data))
         try:
-            user = service.authenticate(form.email.data, form.password.data, request.remote_addr)
+            user = service.authenticate(
+                form.email.data, form.password.data, request.remote_addr, device
+            )
         except Throttled as exc:
             return throttled(form, exc)
         except InvalidCredentials as exc:
@@ -81,11 +80,20 @@ def login():
         else:
             if emails.must_confirm_first(user):
                 return unconfirmed(form, user)
-            if second_factor_enabled(user):  # the password alone never yields a session
-                return second_step(user, form.remember.data)
-            start_session(user, remember=form.remember.data)
-            return redirect(landing())
+            return logged_in(user, form.remember.data)
     return render_template("auth/login.html", form=form, next=safe_next(request.args.get("next")))
+
+
+def logged_in(user, remember: bool):
+    """The right password: a session (or the second step), and a device cookie either way,
+    since this browser has shown it knows the account's password."""
+    if second_factor_enabled(user):  # the password alone never yields a session
+        response = make_response(second_step(user, remember))
+    else:
+        start_session(user, remember=remember)
+        response = redirect(landing())
+    devices.remember_device(response, user.email)
+    return response
 
 
 def second_factor_enabled(user) -> bool:

@@ -41,6 +41,21 @@ def deploy_options(command):
     option = lambda *names, **kw: click.option(*names, cls=SavedOption, default=None, **kw)  # noqa: E731
     options = [
         option("--config", "config_name", metavar="NAME", help="dev, test or prod (default prod)."),
+        option(
+            "--bind",
+            type=click.Choice(["tcp", "unix"]),
+            help="tcp: --host:--port (default). unix: <project>/sock/web.sock, for nginx.",
+        ),
+        option(
+            "--socket-group",
+            metavar="GROUP",
+            help="With --bind unix: the group that may connect (nginx's; default www-data).",
+        ),
+        option(
+            "--log-group",
+            metavar="GROUP",
+            help="Let GROUP read the logs (0640; a log shipper's group). Default: nobody.",
+        ),
         option("--host", help="Address gunicorn binds (default 127.0.0.1)."),
         option("--port", type=click.IntRange(1, 65535), help="TCP port (default 8000)."),
         option("--workers", type=click.IntRange(1, 256), help="Worker processes (2 x CPUs + 1)."),
@@ -60,11 +75,30 @@ def deploy_options(command):
     return command
 
 
-def deploy_settings(**flags):
+def unset_env_option(command):
+    return click.option(
+        "--unset-env",
+        "unset_env",
+        multiple=True,
+        metavar="NAME",
+        help="Drop a saved APP_* override (repeatable); `status` lists them.",
+    )(command)
+
+
+def deploy_settings(unset_env=(), **flags):
     """Saved settings, then APP_* of this process's environment, then the flags given."""
     from ..deploy.settings import merged
 
-    return merged(flags, os.environ)
+    return merged(flags, os.environ, unset_env)
+
+
+def warn_about(settings) -> None:
+    """Loud lines about a risky but allowed start (root, dev/test), once it has started: a
+    refused start stays its one error line."""
+    from ..deploy.preflight import start_warnings
+
+    for warning in start_warnings(settings):
+        click.echo(f"WARNING: {warning}", err=True)
 
 
 def saved_settings():
@@ -73,10 +107,12 @@ def saved_settings():
 
 def describe_flags(settings) -> str:
     """The flags in force, saved for the next start: what a plain `start` will use."""
+    where = [f"bind=unix socket-group={settings.socket_group or 'www-data'}"]
+    if settings.bind == "tcp":
+        where = [f"host={settings.host}", f"port={settings.port}"]
     shown = [
         f"config={settings.config_name}",
-        f"host={settings.host}",
-        f"port={settings.port}",
+        *where,
         f"workers={settings.workers}",
         f"keep-days={settings.keep_days:g}",
     ]
@@ -90,6 +126,7 @@ def describe_flags(settings) -> str:
 
 @cli.command()
 @deploy_options
+@unset_env_option
 def start(**flags):
     """Start the site (supervisord + gunicorn) and wait until it answers."""
     from ..deploy.control import start as start_bundle
@@ -97,6 +134,7 @@ def start(**flags):
     settings = deploy_settings(**flags)
     click.echo(start_bundle(settings))
     click.echo(describe_flags(settings))
+    warn_about(settings)
 
 
 @cli.command()
@@ -109,6 +147,7 @@ def stop():
 
 @cli.command()
 @deploy_options
+@unset_env_option
 def restart(**flags):
     """Stop, then start: the way to apply changed flags (checked before stopping)."""
     from ..deploy.control import restart as restart_bundle
@@ -116,6 +155,7 @@ def restart(**flags):
     settings = deploy_settings(**flags)
     click.echo(restart_bundle(settings))
     click.echo(describe_flags(settings))
+    warn_about(settings)
 
 
 @cli.command()
@@ -150,6 +190,7 @@ def check(**flags):
 
 @cli.command("gen-config")
 @deploy_options
+@unset_env_option
 @click.option("--dry-run", is_flag=True, help="Print the files instead of writing them.")
 def gen_config(dry_run, **flags):
     """Render etc/ (supervisord, gunicorn, nginx, systemd) from the settings."""

@@ -21,7 +21,7 @@ SECTIONS = {
         "unlock",
         "shell",
     ],
-    "Operate": ["deploy", "backup", "restore", "rotate-logs"],
+    "Operate": ["deploy", "jobs", "backup", "restore", "rotate-logs"],
     "Develop": ["dev", "test", "bench", "rename"],
 }
 

@@ -7,13 +7,29 @@ import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..config import ConfigError
+from ..config import DEV_SECRET_KEY, ConfigError
+from . import privacy, public_url
 from .errors import DeployError
 from .preflight import app_config, database_status, log_path_problem
-from .settings import DeploySettings
+from .settings import DeploySettings, describe_environment
 
 OK, WARN, ERROR = "ok", "warning", "error"
 Finding = tuple[str, str]
+WEAK_KEYS = {DEV_SECRET_KEY, "dev", "secret", "changeme", ""}
+# Saved overrides that switch a protection off: (name, values that do) -> what it costs.
+INSECURE_OVERRIDES = {
+    "APP_SESSION_COOKIE_SECURE": (
+        {"0", "false", "no", "off", ""},
+        "session cookies travel over plain HTTP",
+    ),
+    "APP_REMEMBER_COOKIE_SECURE": (
+        {"0", "false", "no", "off", ""},
+        "remember-me cookies travel over plain HTTP",
+    ),
+    "APP_DEBUG": ({"1", "true", "yes", "on"}, "the debugger runs any code a visitor sends"),
+    "APP_WTF_CSRF_ENABLED": ({"0", "false", "no", "off", ""}, "forms accept cross-site posts"),
+    "APP_HSTS_SECONDS": ({"0"}, "browsers may be downgraded to plain HTTP"),
+}
 
 
 def run_checks(settings: DeploySettings) -> list[Finding]:
@@ -29,7 +45,15 @@ def check_config(settings: DeploySettings) -> Iterator[Finding]:
     except ConfigError as exc:
         yield ERROR, f"config {settings.config_name!r}: {exc}"
         return
-    yield OK, f"config {settings.config_name!r} loads; secret key accepted"
+    yield OK, f"config {settings.config_name!r} loads"
+    if config["SECRET_KEY"] in WEAK_KEYS:
+        yield (
+            ERROR,
+            (
+                "the secret key is the published development key: anyone can forge sessions "
+                "and reset links; set APP_SECRET_KEY, or use --config prod (it makes one)"
+            ),
+        )
     if config["DEBUG"]:
         yield ERROR, "DEBUG is on: never serve the debugger to the network"
     if settings.config_name != "prod":
@@ -37,10 +61,16 @@ def check_config(settings: DeploySettings) -> Iterator[Finding]:
 
 
 def check_bind(settings: DeploySettings) -> Iterator[Finding]:
-    if settings.host in ("0.0.0.0", "::"):  # noqa: S104
+    if settings.unix_socket:
+        yield OK, f"gunicorn listens on {settings.unix_socket} (folder 2750: nginx's group only)"
+    elif settings.host in ("0.0.0.0", "::"):  # noqa: S104
         yield WARN, f"gunicorn binds {settings.host}: put nginx in front and bind 127.0.0.1"
     else:
         yield OK, f"gunicorn binds {settings.host}:{settings.port}"
+
+
+def check_public_url(settings: DeploySettings) -> Iterator[Finding]:
+    yield public_url.finding(settings)
 
 
 def check_permissions(settings: DeploySettings) -> Iterator[Finding]:
@@ -52,6 +82,7 @@ def check_permissions(settings: DeploySettings) -> Iterator[Finding]:
     ]
     for path, wanted in expectations:
         yield permission_finding(path, wanted)
+    yield private_var_finding(settings)
     if not os.access(settings.var, os.W_OK):
         yield ERROR, f"{settings.var} is not writable by this user"
 
@@ -63,6 +94,55 @@ def permission_finding(path: Path, wanted: int) -> Finding:
     if mode & ~wanted & 0o077:
         return ERROR, f"{path} has mode {mode:o}; others must not read it (want {wanted:o})"
     return OK, f"{path} mode {mode:o}"
+
+
+def private_var_finding(settings: DeploySettings) -> Finding:
+    """One finding for all of var/: the database, logs, mail and keys are this user's only
+    (with --log-group, that group may also read the logs)."""
+    var = settings.var
+    allowed = lambda path, mode: False  # noqa: E731
+    if settings.log_group:
+        gid = privacy.group_id(settings.log_group)
+        log_dir = settings.log_dir
+        allowed = lambda path, mode: privacy.allowed_for_log_group(path, mode, var, log_dir, gid)  # noqa: E731
+    found = privacy.exposed(var, allowed)
+    if not found:
+        return OK, f"{var} and everything in it private to this user"
+    shown = ", ".join(f"{path.relative_to(var.parent)} ({mode:o})" for path, mode in found[:6])
+    more = f" and {len(found) - 6} more" if len(found) > 6 else ""
+    return ERROR, (
+        f"other local users can read runtime files: {shown}{more}; "
+        f"`scripts/ctl restart` makes them private (or chmod -R go-rwx {var})"
+    )
+
+
+def check_root(settings: DeploySettings) -> Iterator[Finding]:
+    if os.geteuid() == 0:
+        yield (
+            ERROR,
+            (
+                "running as root: supervisord, gunicorn and every worker run as root; "
+                "run the bundle as an unprivileged user"
+            ),
+        )
+    else:
+        yield OK, "not running as root"
+
+
+def check_saved_environment(settings: DeploySettings) -> Iterator[Finding]:
+    """Every saved APP_* override (they stick until --unset-env), and each insecure one."""
+    env = settings.environment
+    yield OK, f"saved environment: {describe_environment(env)}"
+    for name, value in sorted(env.items()):
+        values, cost = INSECURE_OVERRIDES.get(name, (set(), ""))
+        if value.strip().lower() in values:
+            yield (
+                ERROR,
+                (
+                    f"saved override {name}={value}: {cost}; "
+                    f"`scripts/ctl restart --unset-env {name}` drops it"
+                ),
+            )
 
 
 def check_log_paths(settings: DeploySettings) -> Iterator[Finding]:
@@ -125,10 +205,13 @@ def check_backups(settings: DeploySettings) -> Iterator[Finding]:
 CHECKS: list[Callable[[DeploySettings], Iterator[Finding]]] = [
     check_config,
     check_bind,
+    check_public_url,
     check_permissions,
     check_log_paths,
     check_database,
     check_assets,
     check_systemd_unit,
     check_backups,
+    check_root,
+    check_saved_environment,
 ]

@@ -8,18 +8,24 @@ import os
 import signal
 import subprocess
 import time
-import urllib.error
-import urllib.request
 import xmlrpc.client
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from ..codeversion import loaded_code_fingerprint
-from . import processes, rpc
+from . import probe, processes, rpc
 from .errors import DeployError
 from .files import config_files, write_files
 from .gunicorn import proc_name
-from .layout import BUNDLE_MARKER_VARIABLE, JSON_LOGGER_CLASS, PACKAGE, WEB
+from .layout import (
+    BUNDLE_MARKER_VARIABLE,
+    JSON_LOGGER_CLASS,
+    PACKAGE,
+    TEXT_LOGGER_CLASS,
+    WEB,
+    WORKER,
+    Program,
+)
 from .preflight import (
     ensure_writable_dir,
     prepare_for_start,
@@ -28,7 +34,7 @@ from .preflight import (
     verify_new_code,
 )
 from .settings import DeploySettings, load_saved, save
-from .supervisor import STOP_WAIT_SECS
+from .supervisor import STOP_WAIT_SECS, WORKER_STOP_WAIT_SECS
 
 START_TIMEOUT = 60
 FAILED_STATES = {"FATAL", "BACKOFF", "EXITED", "STOPPED", "UNKNOWN"}
@@ -61,11 +67,7 @@ def is_running(settings: DeploySettings) -> bool:
 
 
 def health_ok(settings: DeploySettings, timeout: float = 2.0) -> bool:
-    try:
-        with urllib.request.urlopen(settings.url + "/healthz", timeout=timeout) as response:  # noqa: S310
-            return response.status == 200
-    except (OSError, urllib.error.URLError):
-        return False
+    return probe.get_status(settings, "/healthz", timeout) == 200
 
 
 def start(settings: DeploySettings) -> str:
@@ -80,6 +82,7 @@ def start(settings: DeploySettings) -> str:
         save(settings)
         launch_supervisord(settings)
         wait_until_serving(settings)
+        wait_until_running(settings, WORKER)
     return f"running at {settings.url}"
 
 
@@ -127,10 +130,31 @@ def wait_until_serving(settings: DeploySettings, timeout: float = START_TIMEOUT)
 
 
 def web_state(settings: DeploySettings) -> str:
+    return program_state(settings, WEB.name)
+
+
+def program_state(settings: DeploySettings, name: str) -> str:
     try:
-        return rpc.process_info(settings.supervisor_socket, WEB.name)["statename"]
+        return rpc.process_info(settings.supervisor_socket, name)["statename"]
     except (OSError, xmlrpc.client.Error):
         return "UNKNOWN"
+
+
+def wait_until_running(settings: DeploySettings, program: Program, timeout: float = 30) -> None:
+    """Until `program` is RUNNING (supervisord: up for startsecs); fail if it gives up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = program_state(settings, program.name)
+        if state == "RUNNING":
+            return
+        if state in ("FATAL", "EXITED"):
+            break
+        time.sleep(0.1)
+    log = settings.layout.program_log(program)
+    raise DeployError(
+        f"{program.name} did not come up (state {program_state(settings, program.name)}); "
+        f"last line of {log}: {last_line(log)}"
+    )
 
 
 def last_line(path: Path) -> str:
@@ -157,9 +181,8 @@ def stop(settings: DeploySettings) -> str:
             return "stopped leftover gunicorn processes" if orphans else "not running"
         pid = rpc.client(settings.supervisor_socket).supervisor.getPID()
         rpc.client(settings.supervisor_socket).supervisor.shutdown()
-        wait_for(
-            lambda: not processes.is_alive(pid), STOP_WAIT_SECS + 15, "supervisord did not exit"
-        )
+        longest = max(STOP_WAIT_SECS, WORKER_STOP_WAIT_SECS)  # the worker finishing a task
+        wait_for(lambda: not processes.is_alive(pid), longest + 15, "supervisord did not exit")
         stop_orphans(settings)
     return "stopped"
 
@@ -223,7 +246,21 @@ def reload(settings: DeploySettings) -> str:
             replace_workers_one_by_one(settings)
         wait_until_serving(settings)
         prove_new_code_served(settings)
-    return f"reloaded; serving new code at {settings.url}"
+        restart_worker(settings)
+    return f"reloaded; serving new code at {settings.url}; worker restarted on it"
+
+
+def restart_worker(settings: DeploySettings) -> None:
+    """Stop the job worker gracefully (INT: its running tasks finish, up to the limit), then
+    start it on the code on disk. Jobs enqueued meanwhile wait in the store, none is lost."""
+    old = rpc.process_info(settings.supervisor_socket, WORKER.name)["pid"]
+    supervisor = rpc.client(settings.supervisor_socket).supervisor
+    if program_state(settings, WORKER.name) in ("RUNNING", "STARTING", "BACKOFF"):
+        supervisor.stopProcess(WORKER.name, True)  # returns once it has exited
+    supervisor.startProcess(WORKER.name, False)
+    wait_until_running(settings, WORKER)
+    if rpc.process_info(settings.supervisor_socket, WORKER.name)["pid"] == old:
+        raise DeployError("the worker was not restarted")
 
 
 def prove_new_code_served(settings: DeploySettings) -> None:
@@ -246,8 +283,14 @@ def prove_new_code_served(settings: DeploySettings) -> None:
         )
 
 
-# The package, its deploy package and the JSON logger class are all a master may import.
-MASTER_MAY_HOLD = {PACKAGE, f"{PACKAGE}.deploy", JSON_LOGGER_CLASS.rsplit(".", 1)[0]}
+# The package, its deploy package and the access-log classes (which mask link tokens) are
+# all a master may import: none of them imports app code.
+MASTER_MAY_HOLD = {
+    PACKAGE,
+    f"{PACKAGE}.deploy",
+    JSON_LOGGER_CLASS.rsplit(".", 1)[0],
+    TEXT_LOGGER_CLASS.rsplit(".", 1)[0],
+}
 
 
 def master_modules(settings: DeploySettings) -> list[str]:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from .gunicorn import render_gunicorn_conf
-from .nginx import render_nginx_conf
+from .nginx import render_nginx_conf, render_nginx_https_conf
 from .settings import DeploySettings
 from .supervisor import render_supervisord_conf
 from .systemd import render_systemd_unit, unit_name
@@ -18,6 +18,7 @@ def config_files(settings: DeploySettings) -> dict[Path, str]:
         etc / "supervisord.conf": render_supervisord_conf(settings),
         etc / "gunicorn.conf.py": render_gunicorn_conf(settings),
         etc / "nginx.conf.example": render_nginx_conf(settings),
+        settings.layout.nginx_https_example: render_nginx_https_conf(settings),
         etc / "systemd" / unit_name(settings): render_systemd_unit(settings),
         etc / "systemd" / "user" / unit_name(settings): render_systemd_unit(settings, True),
     }

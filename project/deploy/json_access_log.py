@@ -1,16 +1,17 @@
 """gunicorn logger class writing the access log as one JSON object per line (APP_LOG_FORMAT=json).
 
 gunicorn's own format strings cannot escape quotes inside the request line; json.dumps can.
+Tokens of mailed links are masked as in the text format (access_log.MaskingLogger).
 """
 
 from __future__ import annotations
 
 import json
 
-from gunicorn import glogging
+from .access_log import MaskingLogger
 
 
-class JsonLogger(glogging.Logger):
+class JsonLogger(MaskingLogger):
     def access(self, resp, req, environ, request_time):
         if not self.access_log_enabled:
             return

@@ -24,6 +24,7 @@ BUNDLE_MARKER_VARIABLE = "BUNDLE_VAR_DIR"
 WSGI_TARGET = f"{PACKAGE}.wsgi:app"
 CLI_MODULE = f"{PACKAGE}.cli"
 JSON_LOGGER_CLASS = f"{PACKAGE}.deploy.json_access_log.JsonLogger"
+TEXT_LOGGER_CLASS = f"{PACKAGE}.deploy.access_log.MaskingLogger"
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,10 @@ class Program:
 
 
 WEB = Program("web")
+WORKER = Program("worker")  # the job queue's consumer (project/jobs/worker.py)
 ROTATE_LOGS = Program("rotate-logs")
-PROGRAMS = [WEB, ROTATE_LOGS]
+PROGRAMS = [WEB, WORKER, ROTATE_LOGS]
+WORKER_MODULE = f"{PACKAGE}.jobs.worker"
 
 # Log names for `scripts/ctl logs NAME` -> file name under var/log (access/error may be moved
 # by flags; see Layout.log_path).
@@ -109,6 +112,15 @@ class Layout:
         return self.run_dir / "supervisor.sock"
 
     @property
+    def socket_dir(self) -> Path:
+        """`--bind unix`: outside var/ (0700) so nginx's group can enter it, and nobody else."""
+        return self.root / "sock"
+
+    @property
+    def web_socket(self) -> Path:
+        return self.socket_dir / "web.sock"
+
+    @property
     def supervisord_pid(self) -> Path:
         return self.run_dir / "supervisord.pid"
 
@@ -155,6 +167,10 @@ class Layout:
     def nginx_example(self) -> Path:
         return self.etc / "nginx.conf.example"
 
+    @property
+    def nginx_https_example(self) -> Path:
+        return self.etc / "nginx-https.conf.example"
+
     def systemd_unit(self, unit_name: str, user: bool) -> Path:
         return self.etc / "systemd" / ("user" if user else "") / unit_name
 
@@ -171,7 +187,7 @@ class Layout:
         return self.log_dir / SUPERVISORD_LOG
 
     def private_dirs(self) -> list[Path]:
-        return [self.var, self.run_dir, self.log_dir, self.data_dir]
+        return [self.var, self.run_dir, self.log_dir, self.data_dir, self.mail_dir]
 
 
 def hashing_slot(layout: Layout, number: int) -> Path:

@@ -19,7 +19,7 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from . import processes
+from . import privacy, processes
 from .layout import PROGRAMS
 from .settings import DeploySettings
 
@@ -39,6 +39,10 @@ def live_logs(settings: DeploySettings) -> list[Path]:
 def rotate_logs(settings: DeploySettings, covers: date, keep_days: float) -> list[Path]:
     """Rotate, reopen, compress, expire; returns the files made by this run."""
     rotated = [rename_dated(path, covers) for path in live_logs(settings) if has_content(path)]
+    if settings.log_group:  # fresh files for the writers to reopen, readable by the group
+        gid = privacy.group_id(settings.log_group)
+        for path in live_logs(settings):
+            privacy.share_log_file(path, gid)
     reopen_writers(settings)
     for path in live_logs(settings):
         compress_older(path, exclude=set(rotated))
@@ -101,6 +105,8 @@ def gzip_file(path: Path) -> Path:
         shutil.copyfileobj(source, sink)
     stat = path.stat()
     os.utime(partial, (stat.st_atime, stat.st_mtime))
+    os.chown(partial, -1, stat.st_gid)  # whoever could read the log can read it compressed
+    os.chmod(partial, stat.st_mode & 0o777)
     partial.rename(target)
     path.unlink()
     return target

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import grp
+import ipaddress
 import json
 import os
 import secrets
@@ -11,19 +13,33 @@ import tempfile
 from pathlib import Path
 
 from ..config import load_config
-from . import processes
+from . import privacy, processes, public_url
 from .errors import DeployError
 from .gunicorn import render_gunicorn_conf
 from .layout import CLI_MODULE
+from .logrotate import live_logs
 from .settings import DeploySettings
 
 # sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
 MAX_SOCKET_PATH = 107
 
 
+# Configs whose key is published and whose defaults are for one developer's machine.
+LOCAL_CONFIGS = {
+    "dev": "the debugger and a published secret key",
+    "test": "CSRF off, a published key and toy password hashing",
+}
+
+
 def validate_flags(settings: DeploySettings) -> None:
     """Everything a flag can get wrong, checked before anything is stopped or started."""
     check_host(settings.host)
+    refuse_local_config_on_network(settings)
+    if settings.unix_socket:
+        check_socket_path(settings.unix_socket)
+        socket_gid(settings.socket_group)
+    if settings.log_group:
+        privacy.group_id(settings.log_group)
     for path in (settings.access_log_path, settings.error_log_path):
         problem = log_path_problem(path)
         if problem:
@@ -47,7 +63,7 @@ def log_path_problem(path: Path) -> str | None:
         return None if os.access(path, os.W_OK) else f"log file {path} is not writable by this user"
     folder = nearest_existing(path.parent)
     if not folder.is_dir():
-        return f"log path {path}: {folder} is not a folder"
+        return f"cannot create log file {path}: {folder} is not a folder"
     if not can_create_in(folder):
         return f"cannot create log file {path}: nothing can be created in {folder}"
     return None
@@ -71,16 +87,86 @@ def nearest_existing(path: Path) -> Path:
 
 
 def prepare_for_start(settings: DeploySettings) -> None:
+    privacy.apply_umask()  # the database, logs and mail ctl's children create are private
     check_socket_path(settings.supervisor_socket)
     make_var_dirs(settings)
     remove_stale_files(settings)
-    if processes.port_in_use(settings.host, settings.port):
+    if settings.unix_socket:
+        prepare_socket_dir(settings)
+    elif processes.port_in_use(settings.host, settings.port):
         raise DeployError(
             f"port {settings.port} on {settings.host} is already in use by another process: "
             "stop it or pass --port"
         )
     ensure_secret_key(settings)
+    for problem in public_url.errors(settings):
+        raise DeployError(problem)
     app_config(settings)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def refuse_local_config_on_network(settings: DeploySettings) -> None:
+    """dev and test on loopback only: behind nginx or on a LAN address they serve the world."""
+    risk = LOCAL_CONFIGS.get(settings.config_name)
+    exposed = settings.unix_socket or not is_loopback(settings.host)
+    if risk and exposed:
+        where = "a unix socket for nginx" if settings.unix_socket else settings.host
+        raise DeployError(
+            f"config {settings.config_name!r} ({risk}) must not serve {where}: "
+            "use --config prod, or bind 127.0.0.1 for local tries"
+        )
+
+
+def start_warnings(settings: DeploySettings) -> list[str]:
+    """What `start` says loudly about a risky start it does not refuse (CI and many containers
+    run as root, and dev/test on loopback is a legitimate local try)."""
+    warnings = []
+    if os.geteuid() == 0:
+        warnings.append(
+            "running as root: supervisord, gunicorn and every worker will run as root, so any "
+            "bug in the app hands over the whole machine; start it as an unprivileged user"
+        )
+    risk = LOCAL_CONFIGS.get(settings.config_name)
+    if risk:
+        warnings.append(
+            f"config {settings.config_name!r} is for local work only ({risk}); "
+            "never let real users reach it"
+        )
+    return warnings
+
+
+def prepare_socket_dir(settings: DeploySettings) -> None:
+    """<project>/sock, 2750: this user rwx, nginx's group may enter (and so connect), nobody
+    else may even look. A leftover socket is removed (gunicorn's master is gone)."""
+    folder = settings.layout.socket_dir
+    check_socket_path(settings.unix_socket)
+    ensure_writable_dir(folder)
+    privacy.give_to_group(folder, socket_gid(settings.socket_group), "--socket-group")
+    folder.chmod(0o2750)
+    settings.unix_socket.unlink(missing_ok=True)
+
+
+def socket_gid(name: str) -> int:
+    """The group of the socket folder: --socket-group, else www-data, else our own."""
+    if not name:
+        try:
+            return grp.getgrnam("www-data").gr_gid
+        except KeyError:
+            return os.getegid()
+    try:
+        return grp.getgrnam(name).gr_gid
+    except KeyError:
+        raise DeployError(
+            f"--socket-group {name}: no such group (nginx's is often www-data)"
+        ) from None
 
 
 def check_socket_path(path: Path) -> None:
@@ -94,9 +180,11 @@ def check_socket_path(path: Path) -> None:
 def make_var_dirs(settings: DeploySettings) -> None:
     for folder in settings.layout.private_dirs():
         ensure_writable_dir(folder)
-    settings.run_dir.chmod(0o700)
+    privacy.make_private(settings.var)  # also what older versions left 0644/0755
     for log in (settings.access_log_path, settings.error_log_path):
         ensure_writable_dir(log.parent)
+    if settings.log_group:
+        privacy.share_logs(settings.var, settings.log_dir, live_logs(settings), settings.log_group)
 
 
 def ensure_writable_dir(folder: Path) -> None:
@@ -191,6 +279,24 @@ def verify_new_code(settings: DeploySettings) -> None:
         timeout=120,
     )
     candidate.unlink(missing_ok=True)
+    fail_unless_loaded(result)
+    fail_unless_loaded(check_worker_code(settings))
+
+
+def check_worker_code(settings: DeploySettings) -> subprocess.CompletedProcess:
+    """The job worker's imports (app and every task module), in a separate process."""
+    return subprocess.run(
+        [str(settings.venv_bin / "python"), "-m", "project.jobs.worker", "--check"],
+        capture_output=True,
+        text=True,
+        cwd=settings.root,
+        env=app_environ(settings),
+        check=False,
+        timeout=120,
+    )
+
+
+def fail_unless_loaded(result: subprocess.CompletedProcess) -> None:
     if result.returncode != 0:
         output = (result.stderr + result.stdout).strip().splitlines()
         detail = "\n".join(output[-15:])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable
 
+from . import privacy
 from .control import is_running
 from .errors import DeployError
 from .layout import CLI_MODULE
@@ -20,7 +21,11 @@ from .settings import DeploySettings
 
 def git(settings: DeploySettings, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["git", "-C", str(settings.root), *args], capture_output=True, text=True, check=False
+        ["git", "-C", str(settings.root), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        umask=0o022,  # files a reset writes are code, readable like the rest of the checkout
     )
 
 
@@ -49,6 +54,15 @@ def steps(settings: DeploySettings, pull: bool) -> list[tuple[str, list[str]]]:
     return [*chain, ("reload", [*ctl, "reload"])]
 
 
+# Code and built assets stay readable like any checkout (nginx serves static/ as another
+# user); runtime files keep ctl's umask 077.
+PUBLIC_STEPS = {"pull", "install requirements and build assets"}
+
+
+def step_umask(name: str) -> int:
+    return 0o022 if name in PUBLIC_STEPS else privacy.UMASK
+
+
 def deploy(settings: DeploySettings, pull: bool, say: Callable[[str], None]) -> str:
     if not is_running(settings):
         raise DeployError("not running: deploy upgrades a running site; use `scripts/ctl start`")
@@ -57,7 +71,7 @@ def deploy(settings: DeploySettings, pull: bool, say: Callable[[str], None]) -> 
         require_clean_checkout(settings)
     for name, command in steps(settings, pull):
         say(f"deploy: {name}")
-        status = subprocess.call(command, cwd=settings.root)
+        status = subprocess.call(command, cwd=settings.root, umask=step_umask(name))
         if status != 0:
             rolled_back = name != "reload" and pull and roll_back(settings, previous, say)
             where = f"; code rolled back to {previous[:12]}" if rolled_back else ""
@@ -73,4 +87,5 @@ def roll_back(settings: DeploySettings, commit: str, say: Callable[[str], None])
     say(f"deploy: rolling the checkout back to {commit[:12]}")
     if git(settings, "reset", "--hard", commit).returncode != 0:
         return False
-    return subprocess.call([str(settings.root / "scripts" / "ctl"), "bootstrap"]) == 0
+    bootstrap = [str(settings.root / "scripts" / "ctl"), "bootstrap"]
+    return subprocess.call(bootstrap, umask=0o022) == 0

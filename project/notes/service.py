@@ -11,11 +11,6 @@ class NoteNotFound(UserError):
         super().__init__(f"there is no note {note_id}")
 
 
-class NotYourNote(UserError):
-    def __init__(self, note_id: int):
-        super().__init__(f"note {note_id} belongs to another user")
-
-
 def list_notes(owner: User, limit: int, before_id: int | None = None):
     """Up to `limit` of the owner's notes, newest first, with ids below `before_id`.
 
@@ -36,12 +31,11 @@ def create_note(owner: User, title: str, body: str = "") -> Note:
 
 
 def owned_note(owner: User, note_id: int) -> Note:
-    """The note `note_id`; NoteNotFound if missing, NotYourNote if someone else's."""
-    note = Note.get_or_none(Note.id == note_id)
+    """The owner's note `note_id`; NoteNotFound if missing or someone else's (the same
+    answer for both, so nobody learns which ids other users' notes have)."""
+    note = Note.get_or_none((Note.id == note_id) & (Note.owner == owner.id))
     if note is None:
         raise NoteNotFound(note_id)
-    if note.owner_id != owner.id:
-        raise NotYourNote(note_id)
     return note
 
 

@@ -33,6 +33,10 @@ def test_notes_page_adds_and_deletes_through_the_api(new_context, live_server):
     page.on("dialog", lambda dialog: dialog.accept())  # the delete confirmation
 
     fill_registration(page, EMAIL, PASSWORD)
+    expect(page).to_have_url(re.compile(r"/auth/login$"))
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(r"/account$"))
 
     page.goto("/notes/")

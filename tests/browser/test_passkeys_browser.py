@@ -65,6 +65,11 @@ def test_register_a_passkey_and_sign_in_with_it(page):
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     fill_registration(page, EMAIL, PASSWORD)
+    expect(page).to_have_url(re.compile(r"/auth/login$"))  # registering starts no session
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/account$"))
 
     page.goto("/account/two-factor")
     page.get_by_role("button", name="Set up two-factor sign-in").click()

@@ -31,6 +31,8 @@ def inbox():
 
 def register_and_log_out(page) -> None:
     fill_registration(page, EMAIL, PASSWORD)
+    expect(page.get_by_text(f"We sent a message to {EMAIL}")).to_be_visible()
+    log_in(page, PASSWORD)
     expect(page.get_by_text("Please confirm your email address")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
 

@@ -37,6 +37,11 @@ def test_enrol_sign_in_with_a_code_then_with_a_recovery_code(new_context):
     problems: list[str] = []
     watch(page, problems)
     fill_registration(page, EMAIL, PASSWORD)
+    expect(page).to_have_url(re.compile(r"/auth/login$"))  # registering starts no session
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/account$"))
 
     page.goto("/account/settings")
     page.get_by_role("link", name="Two-factor settings").click()

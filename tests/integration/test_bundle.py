@@ -24,7 +24,7 @@ pytestmark = pytest.mark.integration
 
 def test_start_serves_with_default_workers_and_status(bundle):
     result = bundle.start()
-    assert result.stdout.strip() == f"running at {bundle.url}"
+    assert result.stdout.splitlines()[0] == f"running at {bundle.url}"
     assert bundle.get("/")[0] == 200
     assert bundle.get("/healthz") == (200, b'{"status":"ok"}\n')
     assert len(bundle.worker_pids()) == default_workers()
@@ -43,7 +43,7 @@ def test_start_serves_with_default_workers_and_status(bundle):
     assert "RUNNING" in status.stdout and "/healthz 200 OK" in status.stdout
 
     again = bundle.start()
-    assert again.stdout.strip() == f"already running at {bundle.url}"
+    assert again.stdout.splitlines()[0] == f"already running at {bundle.url}"
     changed = bundle.ctl("start", "--workers", "1")
     assert "flags changed: `scripts/ctl restart` applies them" in changed.stdout
     assert len(bundle.worker_pids()) == default_workers()
@@ -149,7 +149,7 @@ def test_start_after_supervisord_was_killed(bundle):
     bundle.start("--workers", "2")
     os.kill(bundle.supervisord_pid(), signal.SIGKILL)
     result = bundle.ctl("start")
-    assert result.stdout.strip() == f"running at {bundle.url}"
+    assert result.stdout.splitlines()[0] == f"running at {bundle.url}"
     assert bundle.get("/healthz")[0] == 200
 
 

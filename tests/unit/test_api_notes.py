@@ -76,10 +76,14 @@ def test_list_is_empty_for_a_new_user(client, auth):
 
 
 @pytest.mark.parametrize("method", ["get", "patch", "delete"])
-def test_another_users_note_is_403(client, auth, other_auth, method):
+def test_another_users_note_answers_as_a_missing_one(app, client, auth, other_auth, method):
+    """F-23: 404 with the same message as for an unused id (no existence oracle), and
+    the note is untouched."""
     note = create(client, other_auth)
-    response = getattr(client, method)(f"/api/v1/notes/{note['id']}", json={}, headers=auth)
-    assert_error(response, 403, "forbidden")
+    theirs = getattr(client, method)(f"/api/v1/notes/{note['id']}", json={}, headers=auth)
+    error = assert_error(theirs, 404, "not_found")
+    assert error["message"] == f"there is no note {note['id']}"
+    assert client.get(f"/api/v1/notes/{note['id']}", headers=other_auth).status_code == 200
 
 
 @pytest.mark.parametrize("method", ["get", "patch", "delete"])
@@ -159,7 +163,7 @@ def test_wrong_method_is_json_405_with_allow(client, auth):
     response = client.put("/api/v1/notes", json={}, headers=auth)
     assert_error(response, 405, "method_not_allowed")
     assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
-    assert_error(client.get("/api/v1/tokens"), 405)
+    assert_error(client.put("/api/v1/tokens"), 405)
 
 
 def test_html_pages_keep_html_errors(client):

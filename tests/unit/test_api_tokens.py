@@ -165,3 +165,34 @@ def test_a_bad_token_is_401_even_with_a_session(client, user):
     log_in(client, user)
     response = client.get("/api/v1/me", headers=bearer("not-a-token"))
     assert_error(response, 401, "invalid_token")
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """project.api.bearer_tokens' idea of now, set by the test."""
+    now = {"at": utcnow()}
+    monkeypatch.setattr("project.api.bearer_tokens.utcnow", lambda: now["at"])
+    return now
+
+
+def stored(app):
+    with app.app_context():
+        return ApiToken.get()
+
+
+def test_last_use_is_written_at_most_once_a_minute(app, client, token, clock):
+    client.get("/api/v1/me", headers=bearer(token))
+    first = stored(app).last_used_at
+    clock["at"] += timedelta(seconds=60)
+    client.get("/api/v1/me", headers=bearer(token))
+    assert stored(app).last_used_at == first  # within the interval: no write
+    clock["at"] += timedelta(seconds=1)
+    client.get("/api/v1/me", headers=bearer(token))
+    assert stored(app).last_used_at == clock["at"]
+
+
+def test_a_token_ends_at_its_expiry_instant(app, client, token, clock):
+    clock["at"] = stored(app).expires_at - timedelta(microseconds=1)
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+    clock["at"] += timedelta(microseconds=1)
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401

@@ -36,7 +36,7 @@ def test_backup_prints_the_verified_file_and_list_shows_it(tmp_path):
 def test_restore_of_a_damaged_file_is_one_line_and_changes_nothing(tmp_path):
     env = site(tmp_path)
     path = Path(ctl("backup", env_extra=env).stdout.split()[1])
-    database = tmp_path / "var" / "data" / "app.db"
+    database = tmp_path / "var" / "data" / "dev.db"  # the dev config's own database
     with closing(sqlite3.connect(database)) as connection:
         connection.execute(
             "INSERT INTO users (email, password_hash, role, active, created_at,"

@@ -12,6 +12,9 @@ FORMS = [
     ("/auth/logout", {}),
     ("/auth/logout-everywhere", {}),
     ("/account/settings", {"current_password": PASSWORD}),
+    ("/account/sessions/1/end", {}),
+    ("/account/sessions/end-others", {}),
+    ("/auth/forgot", {"email": "ann@example.com"}),
     ("/admin/users/2/disable", {}),
     ("/admin/users/2/enable", {}),
 ]

@@ -95,3 +95,24 @@ def test_captures_app_environment_but_not_config_or_var(settings):
     )
     assert result.environment == {"APP_DATABASE_URL": "postgresql://h/db"}
     assert result.config_name == "dev"
+
+
+def test_worker_program_stops_gracefully_within_supervisords_wait(settings):
+    """huey finishes running jobs on SIGINT only (TERM cuts them short), and must give up
+    before supervisord's SIGKILL so it can keep a cut-short job as failed."""
+    from project.deploy.supervisor import WORKER_SHUTDOWN_TIMEOUT
+
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read_string(render_supervisord_conf(settings))
+    worker = parser["program:worker"]
+    assert worker["command"].endswith(
+        f"-m project.jobs.worker --shutdown-timeout {WORKER_SHUTDOWN_TIMEOUT}"
+    )
+    assert worker["stopsignal"] == "INT"
+    assert int(worker["stopwaitsecs"]) > WORKER_SHUTDOWN_TIMEOUT
+    assert worker["environment"] == parser["program:web"]["environment"]  # same store, same app
+    assert [s for s in parser.sections() if s.startswith("program:")] == [
+        "program:web",
+        "program:worker",
+        "program:rotate-logs",
+    ]

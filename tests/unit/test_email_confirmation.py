@@ -7,13 +7,15 @@ import pytest
 from itsdangerous import TimestampSigner
 
 from devkit.accounts import PASSWORD
+from devkit.jobs import queue_down
 from devkit.mail import body, link_path
 from devkit.net import free_port
+from devkit.polling import wait_until
 from devkit.testapp import app_log_text
 from project import devtools
 from project.auth.service import create_user
 from project.auth.throttle import Throttled
-from project.models import User
+from project.models import ApiToken, User
 
 BANNER = b"Please confirm your email address"
 
@@ -37,9 +39,10 @@ def change_email(client, new="ann@new.example", password=PASSWORD):
 
 @pytest.fixture
 def registered(mail_app, auth, smtp):
-    """Ann registered (and is logged in); her confirmation message arrived."""
+    """Ann registered and logged in; her confirmation message arrived."""
     response = auth.register()
-    assert response.status_code == 302 and response.location == "/account"
+    assert response.status_code == 302 and response.location == "/auth/login"
+    assert auth.login().status_code == 302
     message = smtp.inbox.wait_for(1)[0]
     assert message["To"] == "ann@example.com"
     return link_path(message)
@@ -48,7 +51,6 @@ def registered(mail_app, auth, smtp):
 def test_registration_sends_a_link_and_shows_the_banner(registered, client, app):
     page = client.get("/account")
     assert BANNER in page.data and b"Send a new link" in page.data
-    assert b"We sent a link to ann@example.com" in page.data
     assert user_row(app).email_confirmed_at is None
 
 
@@ -102,30 +104,50 @@ def test_resend_needs_a_user_and_csrf(registered, app, client, auth):
 
 
 def test_resend_is_throttled(registered, app, client):
-    app.config.update(LOGIN_THROTTLE_PER_ACCOUNT=2)
+    app.config.update(MAIL_LIMIT_PER_ACCOUNT=2)
     client.post("/auth/confirm/resend")
     client.post("/auth/confirm/resend")
     page = client.get(client.post("/auth/confirm/resend").location)
     assert b"Too many attempts. Try again in " in page.data
 
 
+def log_lines(app):
+    return app_log_text(app).splitlines()
+
+
 def test_mail_server_down_at_registration(app, auth, client):
+    """The request only queues the mail: it says it was sent; the job logs and retries."""
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # nothing listens
     response = auth.register()
-    assert response.status_code == 302  # the account exists and the user is logged in
-    page = client.get("/account")
-    assert b"We could not send the confirmation link" in page.data
-    assert BANNER in page.data and b"Send a new link" in page.data
+    assert response.status_code == 302  # the account exists; the mail is queued
     assert user_row(app) is not None
-    line = next(x for x in app_log_text(app).splitlines() if "not sent" in x)
+    lines = log_lines(app)
+    line = next(x for x in lines if "not sent" in x)
     assert f"ERROR [{response.headers['X-Request-ID']}]" in line
-    response = client.post("/auth/confirm/resend")  # still down: said again, nothing breaks
+    assert any("tries left" in x and response.headers["X-Request-ID"] in x for x in lines)
+    auth.login()
+    page = client.get("/account")
+    assert BANNER in page.data and b"Send a new link" in page.data
+
+
+def test_queue_down_at_registration(app, auth, client):
+    queue_down(app)
+    response = auth.register()
+    # Answered as always (a taken address must not look different, F-10); logged.
+    assert response.status_code == 302 and response.location.endswith("/auth/login")
+    line = next(x for x in log_lines(app) if "not enqueued" in x)
+    assert f"ERROR [{response.headers['X-Request-ID']}]" in line and "ConnectionError" in line
+    auth.login()
+    page = client.get("/account")
+    assert BANNER in page.data and b"Send a new link" in page.data
+    response = client.post("/auth/confirm/resend")  # still down: said, nothing breaks
     assert b"We could not send" in client.get(response.location).data
+    assert client.get("/").status_code == 200  # pages that queue nothing still serve
 
 
 def test_without_a_mail_server_the_link_is_in_var_mail(app, auth, client):
     auth.register()
-    files = list((Path(app.config["VAR_DIR"]) / "mail").glob("*.eml"))
+    files = wait_until(lambda: list((Path(app.config["VAR_DIR"]) / "mail").glob("*.eml")))
     assert len(files) == 1
     text = files[0].read_text()
     path = "/auth/confirm/" + text.split("/auth/confirm/")[1].split()[0]
@@ -209,14 +231,14 @@ def test_address_taken_before_the_link_is_followed(registered, client, smtp, aut
     assert user_row(app).email == "ann@example.com"
 
 
-def test_email_change_with_the_mail_server_down_changes_nothing(registered, client, app):
-    app.config.update(MAIL_PORT=free_port())  # the server stops answering
+def test_email_change_with_the_queue_down_changes_nothing(registered, client, app):
+    queue_down(app)
     response = change_email(client)
     page = client.get(response.location)
     assert b"We could not send the confirmation link" in page.data
     assert b"Your address is unchanged" in page.data
     assert user_row(app).email == "ann@example.com"
-    line = next(x for x in app_log_text(app).splitlines() if "not sent" in x)
+    line = next(x for x in app_log_text(app).splitlines() if "not enqueued" in x)
     assert f"[{response.headers['X-Request-ID']}]" in line
 
 
@@ -245,3 +267,25 @@ def test_confirm_button_checks_csrf(registered, app, client):
 def the_throttle_sentence(response) -> bytes:
     """The one throttle sentence (auth/throttle.py) for the wait this response announces."""
     return str(Throttled(int(response.headers["Retry-After"]))).encode()
+
+
+def test_required_confirmation_also_holds_for_api_tokens(required, auth, client, smtp, app):
+    """F-03: the login page refused an unconfirmed account, POST /api/v1/tokens gave 201."""
+    auth.register()
+    credentials = {"email": "ann@example.com", "password": PASSWORD}
+    refused = client.post("/api/v1/tokens", json=credentials)
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "email_unconfirmed"
+    with app.app_context():
+        assert ApiToken.select().count() == 0
+    assert confirm(client, link_path(smtp.inbox.wait_for(1)[0])).status_code == 302
+    assert client.post("/api/v1/tokens", json=credentials).status_code == 201
+
+
+def test_link_confirms_a_user_who_is_not_the_first(mail_app, auth, client, smtp, app):
+    """The link loads its own user, not whichever row comes first (mutation report)."""
+    auth.create_user("zed@example.com")
+    assert auth.register().status_code == 302
+    assert confirm(client, link_path(smtp.inbox.wait_for(1)[0])).status_code == 302
+    assert user_row(app).email_confirmed_at is not None
+    assert user_row(app, "zed@example.com").email_confirmed_at is None

@@ -6,6 +6,7 @@ import pytest
 
 from devkit.accounts import log_in, make_user
 from devkit.api import page_csrf_token
+from devkit.testapp import app_log_text
 from project.models import Note
 
 
@@ -60,9 +61,20 @@ def test_delete_button_removes_the_note(app, logged_in, user):
 
 
 def test_cannot_delete_someone_elses_note(app, logged_in):
+    """F-23: someone else's note answers 404, as a missing one does, and stays."""
     note = add_note(app, make_user(app, "bob@example.com"))
-    assert logged_in.post(f"/notes/{note.id}/delete").status_code == 403
+    assert logged_in.post(f"/notes/{note.id}/delete").status_code == 404
     assert logged_in.post("/notes/999999/delete").status_code == 404
+    with app.app_context():
+        assert Note.select().where(Note.id == note.id).exists()
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999999", str(2**31)])
+def test_huge_note_id_is_404_not_500(app, logged_in, number):
+    """F-18: an id beyond the database's integer overflowed (500 and a traceback)."""
+    app.testing = False  # errors become pages, as in production
+    assert logged_in.post(f"/notes/{number}/delete").status_code == 404
+    assert "Traceback" not in app_log_text(app)
 
 
 def test_forms_require_the_csrf_token(app, logged_in, user):

@@ -149,8 +149,8 @@ def log_lines(app):
     return app_log_text(app).splitlines()
 
 
-def test_requests_are_throttled_like_logins(ann, app, client, smtp):
-    app.config.update(LOGIN_THROTTLE_PER_ACCOUNT=3)
+def test_requests_are_limited_per_address_asked_for(ann, app, client, smtp):
+    app.config.update(MAIL_LIMIT_PER_RECIPIENT=3)
     for _ in range(3):
         assert ask_reset(client).status_code == 302
     response = ask_reset(client)
@@ -214,3 +214,14 @@ def test_forms_behind_links_check_csrf(ann, app, client, smtp):
 def the_throttle_sentence(response) -> bytes:
     """The one throttle sentence (auth/throttle.py) for the wait this response announces."""
     return str(Throttled(int(response.headers["Retry-After"]))).encode()
+
+
+def test_a_user_who_is_not_the_first_resets_their_password(mail_app, auth, client, smtp):
+    """The link loads its own user, not whichever row comes first (mutation report)."""
+    auth.create_user("zed@example.com")
+    auth.create_user()
+    path = reset_link(client, smtp)
+    assert choose(client, path).status_code == 302
+    auth.logout()
+    assert auth.login(password=NEW_PASSWORD).status_code == 302
+    assert auth.login("zed@example.com", PASSWORD).status_code == 302  # untouched

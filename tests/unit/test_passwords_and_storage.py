@@ -90,3 +90,27 @@ def test_no_password_reaches_any_log(auth, client, app, caplog):
     assert "login failed" in caplog.text and "login ok" in caplog.text  # logging did happen
     for secret in secrets:
         assert secret not in caplog.text
+
+
+def test_dummy_hash_is_made_when_the_app_is_built(database_url, tmp_path, monkeypatch):
+    """F-27: the first unknown-email login paid for the dummy hash (slower: a timing oracle)."""
+    from devkit.testapp import close_all
+    from project.app import create_app
+    from project.migrate import apply_pending
+
+    monkeypatch.setenv("APP_VAR_DIR", str(tmp_path / "var"))
+    service._dummy_hash.cache_clear()
+    app = create_app("test", overrides={"DATABASE_URL": database_url})
+    with app.app_context():
+        apply_pending()
+        db.close()
+
+    def no_hashing(*args, **kwargs):
+        raise AssertionError("a hash was computed during the request")
+
+    monkeypatch.setattr(service, "hash_password", no_hashing)
+    response = app.test_client().post(
+        "/auth/login", data={"email": "nobody@example.com", "password": "whatever-pass-1"}
+    )
+    assert response.status_code == 200 and b"Invalid email or password." in response.data
+    close_all(db)

@@ -29,6 +29,7 @@ def test_same_site_paths_are_kept(target):
         "/\n/evil.example",
         "/ /evil.example",
         "/\x00",
+        "/\x7f/evil.example",  # DEL: promised refused by the docstring (mutation report)
         "///evil.example",
     ],
 )

@@ -59,7 +59,8 @@ def test_prod_config_turns_hsts_on(tmp_path, monkeypatch):
     from project.config import load_config
 
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
-    assert load_config("prod", environ={"APP_SECRET_KEY": "k" * 40})["HSTS_SECONDS"] >= 15552000
+    environ = {"APP_SECRET_KEY": "k" * 40, "APP_PUBLIC_URL": "https://example.com"}
+    assert load_config("prod", environ=environ)["HSTS_SECONDS"] >= 15552000
     assert load_config("dev", environ={})["HSTS_SECONDS"] == 0
 
 

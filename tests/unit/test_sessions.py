@@ -3,10 +3,11 @@
 from devkit.accounts import PASSWORD
 from project.app import create_app
 from project.auth.service import create_user
+from project.auth.sessions import hash_secret
 from project.config import load_config
 from project.extensions import db
 from project.migrate import apply_pending
-from project.models import User
+from project.models import LoginSession, User
 
 CHEAP_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1}
 
@@ -26,7 +27,7 @@ def test_session_and_remember_cookies_are_httponly_and_lax(auth):
 
 def test_prod_cookies_are_secure_unless_overridden_for_plain_http(tmp_path, monkeypatch):
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
-    environ = {"APP_SECRET_KEY": "k" * 40}
+    environ = {"APP_SECRET_KEY": "k" * 40, "APP_PUBLIC_URL": "https://localhost"}
     prod = load_config("prod", environ=environ)
     assert prod["SESSION_COOKIE_SECURE"] is True and prod["REMEMBER_COOKIE_SECURE"] is True
     plain = {"APP_SESSION_COOKIE_SECURE": "false", "APP_REMEMBER_COOKIE_SECURE": "false"}
@@ -38,6 +39,7 @@ def test_prod_cookies_are_secure_unless_overridden_for_plain_http(tmp_path, monk
 def test_prod_login_sets_secure_cookies(tmp_path, monkeypatch, database_url):
     monkeypatch.setenv("APP_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("APP_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("APP_PUBLIC_URL", "https://localhost")
     app = create_app("prod", overrides={"DATABASE_URL": database_url, **CHEAP_HASHING})
     with app.app_context():
         apply_pending()
@@ -54,17 +56,18 @@ def test_prod_login_sets_secure_cookies(tmp_path, monkeypatch, database_url):
         headers={"Referer": "https://localhost/auth/login"},  # Flask-WTF checks it over HTTPS
     )
     assert response.status_code == 302
-    for name in ("session", "remember_token"):
+    for name in ("session", "remember_token", "device"):
         assert "Secure" in set_cookie_header(response, name)
     db.obj.close_all()
 
 
-def test_session_stores_the_token_not_the_id(auth, client, app):
+def test_session_stores_a_login_session_secret_not_the_id(auth, client, app):
     user = auth.create_user()
     auth.login()
     with client.session_transaction() as sess:
-        assert sess["_user_id"] == user.session_token
-        assert sess["_user_id"] != str(user.id)
+        assert sess["_user_id"] not in (user.session_token, str(user.id))
+    with app.app_context():
+        assert LoginSession.get().key_hash == hash_secret(sess["_user_id"])
 
 
 def test_login_starts_a_fresh_session(auth, client):

@@ -219,4 +219,98 @@ def test_wrong_current_password_on_settings_counts_and_is_throttled(limits, auth
     response = client.post("/account/settings", data={**data, "current_password": PASSWORD})
     assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
     auth.logout()
-    assert auth.login().status_code == 429  # the same account count as the login form
+    stranger = limits.test_client()  # the same account count as the login form...
+    response = stranger.post("/auth/login", data={"email": "ann@example.com", "password": PASSWORD})
+    assert response.status_code == 429
+    assert auth.login().status_code == 302  # ...but the owner's browser has a device cookie
+
+
+def test_success_keeps_other_accounts_counts(limits, auth):
+    """A login of one's own between guesses must not wipe the victim's count (mutation report)."""
+    auth.create_user()
+    with limits.app_context():
+        for ip in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+            fail(email="victim@example.com", ip=ip)
+        authenticate("ann@example.com", PASSWORD, "10.0.0.9")
+        with pytest.raises(Throttled):
+            authenticate("victim@example.com", WRONG, "10.0.0.8")
+
+
+def test_retry_after_counts_from_the_oldest_failure(limits, clock):
+    with limits.app_context():
+        start = clock["now"]
+        for n in range(3):
+            clock["now"] = start + timedelta(seconds=100 * n)
+            fail(ip=f"10.0.0.{n + 1}")
+        clock["now"] = start + timedelta(seconds=300)
+        with pytest.raises(Throttled) as caught:
+            authenticate("ann@example.com", WRONG, "10.0.0.9")
+    assert caught.value.retry_after == 300
+
+
+def test_a_settings_failure_counts_for_the_clients_address(limits, auth, client):
+    auth.create_user()
+    auth.login()
+    data = {"current_password": WRONG, "new_password": "amber-canyon-77"}
+    client.post(
+        "/account/settings",
+        data={**data, "confirm": data["new_password"]},
+        environ_base={"REMOTE_ADDR": "192.0.2.44"},
+    )
+    with limits.app_context():
+        keys = {(row.scope, row.key) for row in LoginFailure.select()}
+    assert keys == {("account", "ann@example.com"), ("address", "192.0.2.44")}
+
+
+def test_a_right_current_password_counts_nothing(limits, auth, client):
+    auth.create_user()
+    auth.login()
+    data = {"current_password": PASSWORD, "new_password": "amber-canyon-77"}
+    assert client.post("/account/settings", data={**data, "confirm": data["new_password"]})
+    with limits.app_context():
+        assert LoginFailure.select().count() == 0
+
+
+def test_login_log_lines_carry_the_client_address(limits, auth, monkeypatch):
+    auth.create_user()
+    lines = []
+    monkeypatch.setattr(service.log, "info", lambda message, *args: lines.append(message % args))
+    with limits.app_context():
+        fail(ip="10.0.0.7")
+        authenticate("ann@example.com", PASSWORD, "10.0.0.8")
+    assert lines == [
+        "login failed for 'ann@example.com' from 10.0.0.7",
+        "login ok for user 1 from 10.0.0.8",
+    ]
+
+
+def test_a_successful_attempt_leaves_no_row_and_clears_its_device(limits, auth):
+    auth.create_user()
+    with limits.app_context():
+        for _ in range(2):
+            with pytest.raises(InvalidCredentials):
+                authenticate("ann@example.com", WRONG, "10.0.0.1", device="nonce-1")
+        keys = [(row.scope, row.key) for row in LoginFailure.select()]
+        assert keys == [("device", "nonce-1")] * 2  # a known device: its own count only
+        authenticate("ann@example.com", PASSWORD, "10.0.0.2", device="nonce-1")
+        assert LoginFailure.select().count() == 0
+
+
+def test_a_device_is_counted_instead_of_the_account(limits, auth):
+    limits.config["LOGIN_THROTTLE_PER_DEVICE"] = 2
+    auth.create_user()
+    with limits.app_context():
+        for _ in range(2):
+            with pytest.raises(InvalidCredentials):
+                authenticate("ann@example.com", WRONG, "10.0.0.1", device="nonce-1")
+        with pytest.raises(Throttled):
+            authenticate("ann@example.com", PASSWORD, "10.0.0.2", device="nonce-1")
+        assert authenticate("ann@example.com", PASSWORD, "10.0.0.3", device="nonce-2")
+        assert authenticate("ann@example.com", PASSWORD, "10.0.0.3")  # no account failures
+
+
+def test_defaults(app):
+    config = app.config
+    assert (config["LOGIN_THROTTLE_PER_ACCOUNT"], config["LOGIN_THROTTLE_PER_ADDRESS"]) == (10, 30)
+    assert (config["LOGIN_THROTTLE_PER_DEVICE"], config["LOGIN_THROTTLE_WINDOW"]) == (10, 900)
+    assert config["PROXY_HOPS"] == 0  # X-Forwarded-For is not believed by default

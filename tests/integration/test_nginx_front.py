@@ -1,0 +1,128 @@
+"""nginx in front of the real bundle over the unix socket (F-14, F-26, F-11): the rendered
+HTTPS example, with only its ports and certificate paths filled in, serves the site through
+`<project>/sock/web.sock`, redirects :80 with 301, sends HSTS, and logs no link token.
+
+Needs an nginx binary (`NGINX_BIN=/path/to/nginx` or on PATH; .ci/run unpacks Debian's) and
+root (nginx's workers run as nobody:www-data, the socket folder's group).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import ssl
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from devkit.bundle import Bundle
+from devkit.net import free_port
+from devkit.polling import wait_until
+from devkit.sandbox import copy_project
+from devkit.tls import certificate, new_key, write_pair
+from project.deploy.nginx import TLS_CERTIFICATE, TLS_CERTIFICATE_KEY
+
+pytestmark = pytest.mark.integration
+
+NGINX = os.environ.get("NGINX_BIN") or shutil.which("nginx")
+TOKEN = "eyJ1IjoxfQ.Zm9v.YmFy"
+
+
+@pytest.fixture
+def public_folder():
+    folder = Path(tempfile.mkdtemp(prefix="host-nginx-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def site(public_folder):
+    """(bundle, http port, https port, nginx access log) with nginx running in front."""
+    bundle = Bundle(copy_project(public_folder / "proj"), env={"APP_PROXY_HOPS": "1"})
+    nginx_dir = public_folder / "nginx"
+    nginx_dir.mkdir()
+    try:
+        bundle.ctl("start", "--bind", "unix", "--socket-group", "www-data", "--workers", "2")
+        plain, tls = free_port(), free_port()
+        write_nginx_conf(bundle, nginx_dir, plain, tls)
+        started = subprocess.run(
+            [NGINX, "-p", str(nginx_dir), "-c", str(nginx_dir / "nginx.conf")],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert started.returncode == 0, started.stderr
+        wait_until(lambda: (nginx_dir / "nginx.pid").exists())
+        yield bundle, plain, tls, nginx_dir / "access.log"
+    finally:
+        pidfile = nginx_dir / "nginx.pid"
+        if pidfile.exists():
+            subprocess.run(
+                [NGINX, "-p", str(nginx_dir), "-c", str(nginx_dir / "nginx.conf"), "-s", "stop"],
+                capture_output=True,
+                timeout=30,
+            )
+            wait_until(lambda: not pidfile.exists(), timeout=15)
+        bundle.cleanup()
+
+
+def write_nginx_conf(bundle: Bundle, folder: Path, plain: int, tls: int) -> None:
+    key = new_key()
+    cert = certificate("localhost", key, "localhost", key, ca=False, hosts=("localhost",))
+    cert_path, key_path = write_pair(folder, "site", cert, key)
+    site = (bundle.root / "etc" / "nginx-https.conf.example").read_text()
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{plain};")
+    site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{tls} ssl http2;")
+    site = site.replace(TLS_CERTIFICATE, cert_path).replace(TLS_CERTIFICATE_KEY, key_path)
+    site = site.replace("/var/log/nginx/", f"{folder}/")
+    (folder / "site.conf").write_text(site)
+    temp = "".join(
+        f"    {k}_temp_path {folder}/{k};\n"
+        for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (folder / "nginx.conf").write_text(
+        "user nobody www-data;\n"  # like Debian's www-data: a member of the socket's group
+        f"pid {folder}/nginx.pid;\nerror_log {folder}/error.log;\nworker_processes 1;\n"
+        f"events {{}}\nhttp {{\n    access_log off;\n{temp}    include {folder}/site.conf;\n}}\n"
+    )
+
+
+def https_get(port: int, path: str, **headers) -> http.client.HTTPResponse:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # the test's own self-signed certificate
+    conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=15, context=context)
+    conn.request("GET", path, headers={"Host": "localhost", **headers})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response
+
+
+@pytest.mark.skipif(not NGINX, reason="no nginx binary (set NGINX_BIN=/path/to/nginx)")
+@pytest.mark.skipif(os.geteuid() != 0, reason="nginx's workers switch to nobody:www-data")
+def test_nginx_serves_the_bundle_over_the_unix_socket_with_tls(site):
+    bundle, plain, tls, nginx_log = site
+    conn = http.client.HTTPConnection("127.0.0.1", plain, timeout=15)
+    conn.request("GET", "/notes/?x=1", headers={"Host": "localhost"})
+    redirect = conn.getresponse()
+    assert redirect.status == 301
+    assert redirect.getheader("Location") == "https://localhost/notes/?x=1"
+    conn.close()
+    home = https_get(tls, "/")
+    assert home.status == 200
+    hsts = [v for k, v in home.getheaders() if k.lower() == "strict-transport-security"]
+    assert hsts == ["max-age=31536000"]  # nginx's, once (the app's own copy is hidden)
+    # A reset link (this token is not valid: the page says so) and a stylesheet it refers to.
+    assert https_get(tls, f"/auth/reset/{TOKEN}").status == 400
+    static = https_get(tls, "/static/favicon.svg", Referer=f"https://localhost/auth/reset/{TOKEN}")
+    assert static.status == 200
+    wait_until(lambda: nginx_log.exists() and "favicon" in nginx_log.read_text())
+    nginx_lines = nginx_log.read_text()
+    assert "/auth/reset/[token]" in nginx_lines and TOKEN not in nginx_lines
+    access_log = (bundle.root / "var" / "log" / "access.log").read_text()
+    assert "/auth/reset/[token]" in access_log and TOKEN not in access_log

@@ -1,0 +1,77 @@
+"""`scripts/ctl check` (run_checks): one error per problem on a weak setup, none on a correct
+one. Root is simulated both ways (the checks read os.geteuid); the database is real."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import pytest
+
+from project.deploy import preflight, privacy
+from project.deploy.checks import ERROR, run_checks
+from project.deploy.settings import DeploySettings
+
+
+@pytest.fixture
+def private_umask():
+    old = os.umask(privacy.UMASK)
+    yield
+    os.umask(old)
+
+
+def prepared(settings: DeploySettings) -> DeploySettings:
+    """var/ made and the database migrated, as `start` does before its processes."""
+    preflight.make_var_dirs(settings)
+    preflight.run_migrations(settings)
+    return settings
+
+
+def errors(settings: DeploySettings) -> list[str]:
+    return [message for level, message in run_checks(settings) if level == ERROR]
+
+
+def test_a_correct_setup_has_no_error(tmp_path, monkeypatch, private_umask):
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    settings = DeploySettings(
+        config_name="prod",
+        var_dir=str(tmp_path / "var"),
+        environment={"APP_SECRET_KEY": secrets.token_urlsafe(48), "APP_LOG_LEVEL": "INFO"},
+    )
+    assert errors(prepared(settings)) == []
+
+
+def test_a_weak_setup_gets_one_error_per_problem(tmp_path, monkeypatch, private_umask):
+    monkeypatch.setattr(os, "geteuid", lambda: 0)  # root
+    settings = DeploySettings(
+        config_name="test",  # the published development key
+        var_dir=str(tmp_path / "var"),
+        environment={"APP_SESSION_COOKIE_SECURE": "false"},  # a saved insecure override
+    )
+    prepared(settings)
+    database = tmp_path / "var" / "data" / "test.db"
+    database.chmod(0o644)  # world-readable, as older versions left it
+    found = errors(settings)
+    expected = [
+        "the secret key is the published development key",
+        "other local users can read runtime files: var/data/test.db (644)",
+        "running as root",
+        "saved override APP_SESSION_COOKIE_SECURE=false: session cookies travel over plain HTTP",
+    ]
+    assert len(found) == len(expected), found
+    for message, start in zip(found, expected, strict=True):
+        assert message.startswith(start), (message, start)
+
+
+@pytest.mark.parametrize("config", ["dev", "prod"])
+def test_the_development_key_is_an_error_under_every_config(tmp_path, config, private_umask):
+    from project.config import DEV_SECRET_KEY
+
+    settings = DeploySettings(
+        config_name=config,
+        var_dir=str(tmp_path / "var"),
+        environment={"APP_SECRET_KEY": DEV_SECRET_KEY},
+    )
+    preflight.make_var_dirs(settings)
+    found = " | ".join(errors(settings))
+    assert "development" in found and "secret key" in found
