@@ -19,7 +19,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from project.deploy.sandbox import copy_project
+from devkit.sandbox import copy_project
 
 from . import wrk
 from .errors import BenchError

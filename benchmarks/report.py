@@ -120,6 +120,17 @@ def flood_lines(results: dict) -> list[str]:
     return ["flood:", *lines] if lines else []
 
 
+def metrics_cost_line(cost: dict | None) -> str:
+    if not cost:
+        return "  not measured"
+    return (
+        f"  {cost['rps_with']:.0f} vs {cost['rps_without']:.0f} req/s without (x{cost['ratio']}); "
+        f"worker CPU {cost['cpu_us_with']:.0f} vs {cost['cpu_us_without']:.0f} us per request: "
+        f"cost {cost['cost_percent']}% (budget {cost['budget_percent']}%); the layer's own "
+        f"work {cost['layer_us']} us per request (in-process)"
+    )
+
+
 def render(results: dict) -> str:
     machine = results["machine"]
     options = results["options"]
@@ -140,6 +151,8 @@ def render(results: dict) -> str:
         *start_lines(results),
         "reload:",
         reload_line(results["reload"]),
+        "metrics (/ with vs without the metrics layer, same copy and config, alternating runs):",
+        metrics_cost_line(results.get("metrics_cost")),
     ]
     parts += flood_lines(results)
     postgres = results.get("postgresql", {})

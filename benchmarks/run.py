@@ -24,6 +24,7 @@ from project.config import PROJECT_ROOT
 
 from . import wrk
 from .errors import BenchError
+from .metrics_cost import measure_metrics_cost
 from .routes import QUICK_ROUTES, RouteSpec, Skip, Target, select
 from .servers import BareServer, master_pid, memory, timed_reload, timed_start
 
@@ -80,6 +81,7 @@ def sqlite_pass(tmp: Path, specs: list[RouteSpec], options: Options, log) -> dic
         log(f"bench: starting the bundle from a copy in {bundle.root}")
         start = {"first_start": timed_start(bundle)}
         measured = measure_server(bundle, specs, options, "sqlite", log)
+        measured["metrics_cost"] = measure_metrics_cost(bundle, options, log)
         measured["reload"] = reload_under_load(bundle, options, steady_p99(measured), log)
         if options.warm_start:
             bundle.ctl("stop")

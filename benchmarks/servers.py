@@ -74,29 +74,37 @@ def master_pid(bundle: Bundle) -> int:
         raise BenchError("the bundle's gunicorn pidfile is missing") from None
 
 
-def bare_conf(bundle_conf: str, root: Path, port: int) -> str:
-    """The bundle's gunicorn config, then the only lines that differ for the reference."""
+def bare_conf(bundle_conf: str, root: Path, port: int, app: str, name: str) -> str:
+    """The bundle's gunicorn config, then the only lines that differ for a reference server."""
     overrides = {
-        "wsgi_app": "benchmarks.bare_app:app",
+        "wsgi_app": app,
         "bind": [f"127.0.0.1:{port}"],
-        "pidfile": str(root / "bare.pid"),
-        "accesslog": str(root / "bare-access.log"),
-        "errorlog": str(root / "bare-error.log"),
-        "proc_name": "bench-bare-wsgi",
+        "pidfile": str(root / f"{name}.pid"),
+        "accesslog": str(root / f"{name}-access.log"),
+        "errorlog": str(root / f"{name}-error.log"),
+        "proc_name": f"bench-{name}",
+        # The bundle's hooks write here: a reference server keeps its own files apart.
+        "READY_DIR": str(root / f"{name}-workers"),
+        "MASTER_MODULES": str(root / f"{name}-master-modules.json"),
+        # No shared metrics folder: the reference's workers must not add to the bundle's.
+        "raw_env": [],
     }
     lines = [f"{key} = {value!r}" for key, value in overrides.items()]
     return (
         bundle_conf
-        + "# benchmarks: the reference app, same settings otherwise\n"
+        + "# benchmarks: a reference server, same settings otherwise\n"
         + ("\n".join(lines) + "\n")
     )
 
 
 class BareServer:
-    """gunicorn serving benchmarks.bare_app from the copy, outside supervisord."""
+    """gunicorn serving a reference app (default benchmarks.bare_app) from the copy, outside
+    supervisord, with the bundle's gunicorn config."""
 
-    def __init__(self, bundle: Bundle):
+    def __init__(self, bundle: Bundle, app: str = "benchmarks.bare_app:app", name: str = "bare"):
         self.bundle = bundle
+        self.app = app
+        self.name = name
         self.port = free_port()
         self.dir = bundle.root / "var" / "bench"
         self.process: subprocess.Popen | None = None
@@ -105,19 +113,20 @@ class BareServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> None:
+    def start(self, env: dict | None = None) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
-        conf = self.dir / "bare.gunicorn.conf.py"
-        conf.write_text(bare_conf(self.bundle.gunicorn_conf(), self.dir, self.port))
+        conf = self.dir / f"{self.name}.gunicorn.conf.py"
+        text = bare_conf(self.bundle.gunicorn_conf(), self.dir, self.port, self.app, self.name)
+        conf.write_text(text)
         gunicorn = self.bundle.root / ".venv" / "bin" / "gunicorn"
         self.process = subprocess.Popen(
             [str(gunicorn), "--config", str(conf)],
             cwd=self.bundle.root,
-            env=self.bundle.env,
+            env={**self.bundle.env, **(env or {})},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        first_200(self.url + "/", timeout=30)
+        first_200(self.url + "/", timeout=60)
 
     def master_pid(self) -> int:
         return self.process.pid

@@ -11,6 +11,7 @@ from flask import Flask
 from . import (
     api,
     assets,
+    build_info,
     converters,
     database,
     form_html,
@@ -18,16 +19,20 @@ from . import (
     jobs,
     logs,
     mail,
+    metrics,
+    metrics_wsgi,
     security,
     session_cookie,
+    worker_hooks,
 )
 from .account import bp as account_bp
 from .admin import bp as admin_bp
 from .auth import bp as auth_bp
 from .codeversion import loaded_code_fingerprint
-from .config import load_config
+from .config import PROJECT_ROOT, load_config
 from .deploy.layout import PACKAGE
 from .extensions import csrf, login_manager
+from .health import PATH as HEALTH_PATH
 from .health import HealthCheck
 from .main import bp as main_bp
 from .notes import bp as notes_bp
@@ -61,6 +66,8 @@ def create_app(
     wrap_wsgi(app)
     init_extensions(app)
     register_blueprints(app)
+    worker_hooks.init_app(app)
+    record_build_info(app)
     form_html.install()  # same form HTML, rendered ~8x faster (form_html.py says why)
     return app
 
@@ -78,6 +85,8 @@ def wrap_wsgi(app: Flask) -> None:
         app.wsgi_app = TrustedProxyFix(
             app.wsgi_app, hops=app.config["PROXY_HOPS"], peers=app.config["PROXY_PEERS"]
         )
+    # Outermost: it must see the TCP peer before the proxy fix rewrites it.
+    metrics_wsgi.init_app(app, fixed_routes=(HEALTH_PATH,))
 
 
 def init_extensions(app: Flask) -> None:
@@ -92,6 +101,11 @@ def init_extensions(app: Flask) -> None:
     mail.init_app(app)
     jobs.init_app(app)
     converters.init_app(app)  # before the blueprints: their routes use `<id:…>`
+
+
+def record_build_info(app: Flask) -> None:
+    release = build_info.release(app.config, PROJECT_ROOT)
+    metrics.set_build_info(build_info.version(), release, app.config["CONFIG_NAME"])
 
 
 def register_blueprints(app: Flask) -> None:

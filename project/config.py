@@ -122,6 +122,12 @@ class BaseConfig:
     EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600
     # True: an account whose address is not confirmed cannot log in (default: a banner only).
     EMAIL_CONFIRMATION_REQUIRED = False
+    # /metrics answers loopback peers; others need `Authorization: Bearer <this>` (empty: none).
+    METRICS_TOKEN = ""
+    # Error reporting (project/error_reporting.py): off unless a DSN is set.
+    SENTRY_DSN = ""
+    # Release name in metrics and error reports; empty: the git commit of the checkout.
+    RELEASE = ""
     # True: an admin without a second factor reaches only the two-factor setup page.
     REQUIRE_TWO_FACTOR_FOR_ADMINS = False
     # Backups (project/backup/, README "Backups"). Empty BACKUP_DIR means var/backups/.
@@ -260,6 +266,19 @@ def validate(settings: dict) -> None:
     if settings["LOG_FORMAT"] not in ("text", "json"):
         raise ConfigError(f"{ENV_PREFIX}LOG_FORMAT must be text or json")
     check_proxy_peers(settings["PROXY_PEERS"])
+    if settings["SENTRY_DSN"]:
+        check_sentry_dsn(settings["SENTRY_DSN"])
+
+
+def check_sentry_dsn(dsn: str) -> None:
+    """Fail at `start`, not in every worker at boot (sentry_sdk.init raises on a bad DSN)."""
+    parts = urlsplit(dsn)
+    if parts.scheme not in ("http", "https") or not parts.username or not parts.hostname:
+        raise ConfigError(
+            f"{ENV_PREFIX}SENTRY_DSN must look like https://KEY@HOST/PROJECT_ID, not {dsn!r}"
+        )
+    if not parts.path.strip("/").split("/")[-1].isdigit():
+        raise ConfigError(f"{ENV_PREFIX}SENTRY_DSN must end in the project id (a number)")
 
 
 def check_proxy_peers(peers: str) -> None:

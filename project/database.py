@@ -13,6 +13,7 @@ import peewee
 from flask import Flask
 from playhouse import db_url
 
+from . import metrics
 from .extensions import db
 from .user_errors import UserError
 
@@ -38,7 +39,25 @@ def make_database(url: str, settings: dict) -> peewee.Database:
     }
     if scheme == "sqlite":
         params.update(sqlite_params(rest, settings))
-    return db_url.connect(f"{POOL_SCHEMES[scheme]}://{rest}", **params)
+    return count_checkouts(db_url.connect(f"{POOL_SCHEMES[scheme]}://{rest}", **params))
+
+
+def count_checkouts(pool: peewee.Database) -> peewee.Database:
+    """Publish this process's checked-out connections (app_db_pool_connections_in_use) at
+    every checkout and return; peewee's pool has no hook for it, so wrap its two methods."""
+    take, give = pool._connect, pool._close
+
+    def connect():
+        connection = take()
+        metrics.DB_POOL_IN_USE.set(len(pool._in_use))
+        return connection
+
+    def close(connection, close_conn=False):
+        give(connection, close_conn)
+        metrics.DB_POOL_IN_USE.set(len(pool._in_use))
+
+    pool._connect, pool._close = connect, close
+    return pool
 
 
 def sqlite_params(rest: str, settings: dict) -> dict:

@@ -19,6 +19,8 @@ from flask import Flask, g, has_app_context, request
 from .deploy.layout import PROJECT_ROOT, Layout
 
 REQUEST_ID_HEADER = "X-Request-ID"
+# The id is also left in the WSGI environ, for the worker-timeout report (worker_hooks.py).
+REQUEST_ID_ENVIRON = "project.request_id"
 # Accept a proxy's id only if it looks like one: bounded, no spaces or quotes for the logs.
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 TEXT_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
@@ -38,6 +40,7 @@ def assign_request_id() -> None:
         g.request_id = incoming
     else:
         g.request_id = uuid.uuid4().hex
+    request.environ[REQUEST_ID_ENVIRON] = g.request_id
 
 
 def current_request_id() -> str:

@@ -21,7 +21,7 @@ from flask_mailman.backends.base import BaseEmailBackend
 from flask_mailman.backends.smtp import EmailBackend as SMTPBackend
 from flask_mailman.utils import DNS_NAME
 
-from . import jobs
+from . import jobs, metrics
 from .config import ConfigError
 from .deploy.layout import PROJECT_ROOT, Layout
 from .models import utcnow
@@ -63,6 +63,7 @@ def send(message: EmailMessage) -> None:
         with connection() as backend:  # closes the socket also when sending fails
             backend.send_messages([message])
     except OSError as exc:  # smtplib.SMTPException is an OSError too
+        metrics.mail_failed()
         current_app.logger.error(
             "mail %r to %s not sent: %s: %s",
             message.subject,
@@ -71,6 +72,7 @@ def send(message: EmailMessage) -> None:
             exc,
         )
         raise MailError("the mail server could not be reached; try again later") from None
+    metrics.mail_sent()
 
 
 def connection() -> BaseEmailBackend:

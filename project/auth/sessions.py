@@ -127,14 +127,23 @@ def has_expired(row: LoginSession, now: datetime) -> bool:
     return too_idle or now - row.created_at > timedelta(seconds=config["SESSION_MAX_LIFETIME"])
 
 
-def purge_expired(user: User) -> int:
-    """Delete the user's rows that can no longer be used (closed browsers leave them)."""
+def purge_expired(user: User | None = None) -> int:
+    """Delete rows that can no longer be used (closed browsers leave them): the user's, or
+    everyone's (the hourly job)."""
+    query = LoginSession.delete().where(expired_rows())
+    if user is not None:
+        query = LoginSession.delete().where((LoginSession.user == user.id) & expired_rows())
+    return query.execute()
+
+
+def expired_rows():
+    """The condition `has_expired` states, as SQL."""
     config, now = current_app.config, utcnow()
 
     def idle_since(key: str) -> datetime:
         return now - timedelta(seconds=config[key])
 
-    expired = (
+    return (
         (LoginSession.created_at < now - timedelta(seconds=config["SESSION_MAX_LIFETIME"]))
         | (
             ~LoginSession.remember
@@ -145,7 +154,6 @@ def purge_expired(user: User) -> int:
             & (LoginSession.last_seen_at < idle_since("SESSION_REMEMBER_IDLE_TIMEOUT"))
         )
     )
-    return LoginSession.delete().where((LoginSession.user == user.id) & expired).execute()
 
 
 def touch(row: LoginSession, now: datetime) -> None:

@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from flask import current_app
 
+from .. import metrics
 from ..limits import KEY_LENGTH, Counter, client_key, too_many
 from ..models import LoginFailure, utcnow
 from ..user_errors import UserError
@@ -64,6 +65,7 @@ def check(account: str | None, client_ip: str | None, device: str | None = None)
     record_failure themselves, like the second factor's codes)."""
     wait = FAILURES.wait(keys(account, client_ip, device), utcnow(), window())
     if wait > 0:
+        metrics.login_throttled()
         raise Throttled(wait)
 
 
@@ -75,6 +77,7 @@ class Attempt:
 
     def failed(self) -> None:
         """Keep the count, and drop rows that no longer count."""
+        metrics.login_failed()
         FAILURES.purge(utcnow(), window())
 
     def uncount(self) -> None:
@@ -97,12 +100,14 @@ def reserve(account: str | None, client_ip: str | None, device: str | None = Non
     """Count an attempt before its password is checked; raises Throttled (counting nothing)."""
     ids, wait = FAILURES.reserve(keys(account, client_ip, device), utcnow(), window())
     if wait:
+        metrics.login_throttled()
         raise Throttled(wait)
     return Attempt(account, device, ids)
 
 
 def record_failure(account: str | None, client_ip: str | None, device: str | None = None) -> None:
     """Count one failed login that was checked elsewhere (whatever the counts are now)."""
+    metrics.login_failed()
     now = utcnow()
     for scope, key, _ in keys(account, client_ip, device):
         FAILURES.insert(scope, key, now)

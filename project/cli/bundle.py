@@ -67,6 +67,12 @@ def deploy_options(command):
             metavar="DAYS",
             help="Delete rotated logs older than DAYS (default 14).",
         ),
+        option(
+            "--timeout",
+            type=click.IntRange(1, 3600),
+            metavar="SECONDS",
+            help="Kill a worker whose request runs longer (default 30; logged and reported).",
+        ),
         # Test-only: rotating every few seconds is how the rotation tests run.
         option("--rotate-every", type=click.FloatRange(min=0), metavar="SECONDS", hidden=True),
     ]
@@ -115,6 +121,7 @@ def describe_flags(settings) -> str:
         *where,
         f"workers={settings.workers}",
         f"keep-days={settings.keep_days:g}",
+        f"timeout={settings.timeout}",
     ]
     shown += [
         f"{name}={value}"

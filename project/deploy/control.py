@@ -13,7 +13,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from ..codeversion import loaded_code_fingerprint
-from . import probe, processes, rpc
+from . import metrics_files, probe, processes, rpc
 from .errors import DeployError
 from .files import config_files, write_files
 from .gunicorn import proc_name
@@ -77,6 +77,7 @@ def start(settings: DeploySettings) -> str:
             return already_running(settings)
         stop_orphans(settings)
         prepare_for_start(settings)
+        metrics_files.wipe(settings)  # no process holds a metrics file yet
         run_migrations(settings)
         write_files(config_files(settings))
         save(settings)

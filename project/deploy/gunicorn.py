@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import textwrap
+from dataclasses import dataclass
+
 from ..config import BaseConfig
 from .layout import JSON_LOGGER_CLASS, PACKAGE, TEXT_LOGGER_CLASS, WEB, WSGI_TARGET
 from .settings import DeploySettings
@@ -38,9 +41,12 @@ def render_gunicorn_conf(settings: DeploySettings) -> str:
         "max_requests_jitter": 5000,
         # Off so HUP re-imports the app: the master never holds application code.
         "preload_app": False,
-        "timeout": 30,
+        "timeout": settings.timeout,
         "graceful_timeout": GRACEFUL_TIMEOUT,
         "keepalive": 2,
+        # Set in the master before any worker is forked (and re-applied on HUP), so every
+        # worker writes its metrics to its own files there; `--check-config` does not apply it.
+        "raw_env": [f"{METRICS_ENV}={settings.layout.metrics_dir}"],
     }
     if settings.unix_socket:
         # The folder (2750, nginx's group) is the gate: gunicorn chowns the socket to our own
@@ -60,7 +66,9 @@ def render_gunicorn_conf(settings: DeploySettings) -> str:
         f"PACKAGE = {PACKAGE!r}",
         f"READY_DIR = {str(settings.layout.ready_dir)!r}",
         f"MASTER_MODULES = {str(settings.layout.master_modules)!r}",
-        READY_HOOKS,
+        f"METRICS_DIR = {str(settings.layout.metrics_dir)!r}",
+        HELPERS,
+        render_hooks(HOOKS),
     ]
     return "\n".join(lines) + "\n"
 
@@ -74,9 +82,35 @@ def ready_dir(settings: DeploySettings):
     return settings.layout.ready_dir
 
 
-# Self-contained on purpose: importing project code here would load it into the master,
-# and workers forked after a reload would inherit the old modules.
-READY_HOOKS = """
+METRICS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@dataclass(frozen=True)
+class Hook:
+    """One feature's lines in one gunicorn server hook: `render_hooks` joins every part of a
+    hook, in list order, into one function. A part must not `return`."""
+
+    name: str
+    body: str
+
+
+# gunicorn's arguments for each server hook used below.
+HOOK_ARGS = {
+    "on_starting": "server",
+    "when_ready": "server",
+    "on_reload": "server",
+    "post_worker_init": "worker",
+    "worker_abort": "worker",
+    "worker_exit": "server, worker",
+    "child_exit": "server, worker",
+}
+
+# Everything below is rendered into etc/gunicorn.conf.py, which gunicorn's master executes.
+# Self-contained on purpose: importing project code here would load it into the master, and
+# workers forked after a reload would inherit the old modules. prometheus_client is a library,
+# not app code, and is imported inside the master-side hooks only. App code runs in workers
+# only, reached through `_app_hooks` (see project/worker_hooks.py).
+HELPERS = """
 
 def package_modules():
     return sorted(name for name in sys.modules if name.split(".")[0] == PACKAGE)
@@ -96,30 +130,85 @@ def record_master_modules(server):
     os.replace(MASTER_MODULES + ".tmp", MASTER_MODULES)
 
 
-def when_ready(server):
-    private_pidfile(server)
-    record_master_modules(server)
+def _app_hooks(worker, name):
+    # Callables the loaded app registered for this hook (app.extensions["gunicorn_hooks"]).
+    extensions = getattr(getattr(worker, "wsgi", None), "extensions", None) or {}
+    for hook in extensions.get("gunicorn_hooks", {}).get(name, ()):
+        hook(worker)
 
 
-on_reload = record_master_modules
-
-
-def post_worker_init(worker):
-    # A marker per worker that has loaded the app, holding the fingerprint of the code it
-    # imported (project.app.LOADED_CODE): `scripts/ctl reload` waits for it and compares.
-    app_module = sys.modules.get(PACKAGE + ".app")
-    loaded = getattr(app_module, "LOADED_CODE", "")
-    os.makedirs(READY_DIR, mode=0o700, exist_ok=True)
-    with open(os.path.join(READY_DIR, str(worker.pid)), "w") as handle:
-        handle.write(loaded)
-
-
-def worker_exit(server, worker):
+def _pid_alive(pid):
     try:
-        os.unlink(os.path.join(READY_DIR, str(worker.pid)))
-    except FileNotFoundError:
-        pass
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _forget_dead_metrics():
+    # Live gauges (in flight, workers alive) of workers a killed master could not mark dead.
+    from prometheus_client import multiprocess
+
+    for name in os.listdir(METRICS_DIR):
+        pid = name.rsplit("_", 1)[-1].removesuffix(".db")
+        if name.startswith("gauge_live") and pid.isdigit() and not _pid_alive(int(pid)):
+            multiprocess.mark_process_dead(int(pid), METRICS_DIR)
 """
+
+HOOKS = [
+    Hook(
+        "on_starting",
+        """\
+os.makedirs(METRICS_DIR, mode=0o700, exist_ok=True)
+_forget_dead_metrics()""",
+    ),
+    Hook("when_ready", "private_pidfile(server)\nrecord_master_modules(server)"),
+    Hook("on_reload", "record_master_modules(server)"),
+    Hook(
+        "post_worker_init",
+        """\
+# A marker per worker that has loaded the app, holding the fingerprint of the code it
+# imported (project.app.LOADED_CODE): `scripts/ctl reload` waits for it and compares.
+app_module = sys.modules.get(PACKAGE + ".app")
+loaded = getattr(app_module, "LOADED_CODE", "")
+os.makedirs(READY_DIR, mode=0o700, exist_ok=True)
+with open(os.path.join(READY_DIR, str(worker.pid)), "w") as handle:
+    handle.write(loaded)""",
+    ),
+    # In the worker: metrics "workers alive", error reporting (project/worker_hooks.py).
+    Hook("post_worker_init", '_app_hooks(worker, "post_worker_init")'),
+    # In the worker, on the master's SIGABRT after `timeout`: report the request being killed.
+    Hook("worker_abort", '_app_hooks(worker, "worker_abort")'),
+    Hook(
+        "worker_exit",
+        """\
+try:
+    os.unlink(os.path.join(READY_DIR, str(worker.pid)))
+except FileNotFoundError:
+    pass""",
+    ),
+    Hook(
+        "child_exit",
+        """\
+# In the master: the dead worker's live gauges leave the sums; its counters stay.
+from prometheus_client import multiprocess
+
+multiprocess.mark_process_dead(worker.pid, METRICS_DIR)""",
+    ),
+]
+
+
+def render_hooks(hooks: list[Hook]) -> str:
+    """One function per hook name, its parts' bodies in list order."""
+    bodies: dict[str, list[str]] = {}
+    for hook in hooks:
+        bodies.setdefault(hook.name, []).append(textwrap.indent(hook.body, "    "))
+    functions = [
+        f"def {name}({HOOK_ARGS[name]}):\n" + "\n\n".join(parts) for name, parts in bodies.items()
+    ]
+    return "\n\n" + "\n\n\n".join(functions)
 
 
 def forwarded_allow_ips(settings: DeploySettings) -> str:

@@ -134,6 +134,16 @@ class Layout:
         return self.run_dir / "workers"
 
     @property
+    def metrics_dir(self) -> Path:
+        """Every worker's metric files (prometheus_client multiprocess mode); wiped by start."""
+        return self.run_dir / "metrics"
+
+    @property
+    def traffic_samples(self) -> Path:
+        """Request counts `scripts/ctl status` saw, to report a rate over about a minute."""
+        return self.run_dir / "traffic-samples.json"
+
+    @property
     def master_modules(self) -> Path:
         """The package's modules gunicorn's master holds, written by its hooks."""
         return self.run_dir / "master-modules.json"

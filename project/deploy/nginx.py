@@ -158,6 +158,7 @@ def locations(settings: DeploySettings, tls: bool = False) -> str:
     # HSTS on proxied answers: hide it so there is one header.
     hsts = f'\n        add_header Strict-Transport-Security "max-age={HSTS_SECONDS}" always;'
     hide = "\n        proxy_hide_header Strict-Transport-Security;"
+    read_timeout = settings.timeout + 5  # outwaits gunicorn's worker timeout
     proxy = f"""\
         proxy_pass http://{name}_web;
         proxy_http_version 1.1;
@@ -168,8 +169,14 @@ def locations(settings: DeploySettings, tls: bool = False) -> str:
         proxy_set_header X-Forwarded-Proto $scheme;
         proxy_set_header X-Request-ID $request_id;
         proxy_redirect off;
-        proxy_read_timeout 35s;{hide if tls else ""}"""
+        proxy_read_timeout {read_timeout}s;{hide if tls else ""}"""
     return f"""
+    # Metrics are for Prometheus on the app host (loopback, or the token), never the public:
+    # through nginx every request comes from loopback, so nginx must not pass this path on.
+    location = /metrics {{
+        return 404;
+    }}
+
     location /static/ {{
         alias {static}/;
         gzip_static on;

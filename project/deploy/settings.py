@@ -45,6 +45,7 @@ class DeploySettings:
     bind: str = "tcp"
     socket_group: str = ""  # empty: www-data when it exists, else this user's primary group
     log_group: str = ""  # set: this group may read the logs (0640), nothing else in var/
+    timeout: int = 30  # seconds a request may take before gunicorn kills its worker
 
     # Derived from the environment `merged` is given, never persisted: a copied project gets
     # its own. Empty: `<project>/var`.

@@ -1,10 +1,13 @@
-"""`scripts/ctl status`: every program's state, PID and uptime, the URL, the health check and
-the job queue (queued, scheduled, failed, running; the scheduler's last tick)."""
+"""`scripts/ctl status`: every program's state, PID and uptime, the URL, the health check,
+the request rate and 5xx count over about the last minute (from the metrics files) and the job
+queue (queued, scheduled, failed, running; the scheduler's last tick)."""
 
 from __future__ import annotations
 
+import struct
+
 from ..user_errors import UserError
-from . import rpc
+from . import metrics_files, rpc
 from .control import health_ok, is_running
 from .settings import DeploySettings, describe_environment
 
@@ -23,11 +26,20 @@ def status(settings: DeploySettings) -> tuple[str, bool]:
     healthy = health_ok(settings)
     lines.append(f"url          {settings.url}  /healthz {'200 OK' if healthy else 'FAILING'}")
     lines.append(f"environment  {describe_environment(settings.environment)}")
+    lines.append(f"traffic      {traffic_line(settings)}")
     lines.append(backup_line(settings))
     queue_text, queue_ok = queue_status(settings)
     lines.append(f"queue        {queue_text}")
     all_running = all(info["statename"] == "RUNNING" for info in infos)
     return "\n".join(lines), all_running and healthy and queue_ok
+
+
+def traffic_line(settings: DeploySettings) -> str:
+    try:
+        return metrics_files.traffic(settings)
+    # A worker booting right now may have created its file but not sized it yet.
+    except (OSError, ValueError, struct.error) as exc:
+        return f"metrics unreadable right now ({exc}); run status again"
 
 
 def backup_line(settings: DeploySettings) -> str:

@@ -1,8 +1,9 @@
-"""The first periodic tasks: delete what has expired, so tables and folders stop growing.
+"""The periodic tasks: delete what has expired, so tables and folders stop growing, and take
+the nightly backup.
 
-Sessions and emailed links hold no rows today (signed cookies; single-use links are bound to
-the password hash or address they were issued for), so there is nothing of theirs to purge.
-A feature that stores such rows adds its purge here.
+Emailed links hold no rows (single-use links are bound to the password hash or address they
+were issued for), so there is nothing of theirs to purge. A feature that stores rows that
+expire adds its purge here.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from pathlib import Path
 from flask import current_app
 from huey import crontab
 
+from ..auth import sessions
 from ..mail import mail_dir
-from ..models import ApiToken, LoginFailure, utcnow
+from ..models import ApiToken, LimitEvent, LoginFailure, utcnow
 from .queue import huey, periodic_task, task
 from .scheduler import TICK_FORMAT, purge_ticks
 
@@ -42,12 +44,27 @@ def heartbeat() -> None:
 
 @periodic_task(crontab(minute="7"))
 def purge_expired() -> None:
-    """Hourly: throttle rows past their window, API tokens expired or revoked, claimed ticks."""
+    """Hourly: throttle rows past their window, API tokens expired or revoked, login sessions
+    past their timeouts, mail-limit events past their window, claimed ticks."""
     config = current_app.config
     failures = purge_login_failures(config["LOGIN_THROTTLE_WINDOW"])
     tokens = purge_api_tokens()
+    logins = sessions.purge_expired()
+    events = purge_limit_events(config["MAIL_LIMIT_WINDOW"])
     ticks = purge_ticks(huey.storage, huey._get_timestamp())
-    log.info("purged %d login failures, %d API tokens, %d tick keys", failures, tokens, ticks)
+    log.info(
+        "purged %d login failures, %d API tokens, %d login sessions, %d limit events, %d tick keys",
+        *(failures, tokens, logins, events, ticks),
+    )
+
+
+@periodic_task(crontab(minute="17", hour="3"))
+def nightly_backup() -> None:
+    """Daily: a verified backup, pruned and copied off-host (README: Backups)."""
+    from ..backup.service import run_scheduled_backup
+
+    result = run_scheduled_backup(dict(current_app.config))
+    log.info("backup %s verified in %.1f s", result.path.name, result.seconds)
 
 
 @periodic_task(crontab(minute="37", hour="3"))
@@ -60,6 +77,11 @@ def prune_mail_folder() -> None:
 def purge_login_failures(window_seconds: int) -> int:
     cutoff = utcnow() - timedelta(seconds=window_seconds)
     return LoginFailure.delete().where(LoginFailure.failed_at < cutoff).execute()
+
+
+def purge_limit_events(window_seconds: int) -> int:
+    cutoff = utcnow() - timedelta(seconds=window_seconds)
+    return LimitEvent.delete().where(LimitEvent.at < cutoff).execute()
 
 
 def purge_api_tokens() -> int:

@@ -91,12 +91,12 @@ def passkey_sign_in():
     if user is None:
         abort_with(400, "no_pending_sign_in", "Log in again with your password first.")
     try:
-        throttle.check(user.email, request.remote_addr)
+        throttle.check(user.email, request.remote_addr, service.this_device(user))
         passkeys.finish_authentication(user, json_body().get("credential") or {})
     except Throttled as exc:
         abort_with(429, "throttled", str(exc), headers={"Retry-After": str(exc.retry_after)})
     except PasskeyError as exc:
-        throttle.record_failure(user.email, request.remote_addr)
+        throttle.record_failure(user.email, request.remote_addr, service.this_device(user))
         abort_with(400, "passkey_refused", str(exc).capitalize() + ".")
     start_session(user, remember=pending.get("remember", False))
     return jsonify({"next": safe_next(pending.get("next")) or url_for("account.index")})

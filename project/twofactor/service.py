@@ -20,9 +20,9 @@ import segno
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import current_app
+from flask import current_app, has_request_context
 
-from ..auth import service, throttle
+from ..auth import devices, service, throttle
 from ..models import User, utcnow
 from ..user_errors import UserError
 from .models import Passkey, RecoveryCode, TotpSecret
@@ -153,8 +153,11 @@ def use_recovery_code(user: User, code: str) -> bool:
 def verify(user: User, code: str, client_ip: str | None, now: float | None = None) -> str:
     """Check a second-factor code; returns "totp" or "recovery". Raises Throttled or WrongCode.
 
-    The throttle is checked first, and every wrong code counts as a failed login."""
-    throttle.check(user.email, client_ip)
+    The throttle is checked first, and every wrong code counts as a failed login; a browser
+    with the account's device cookie is counted on its own (strangers failing on the account
+    must not block its owner's code step either)."""
+    device = this_device(user)
+    throttle.check(user.email, client_ip, device)
     record = record_of(user)
     now = time.time() if now is None else now
     cleaned = normalize(code or "")
@@ -164,8 +167,13 @@ def verify(user: User, code: str, client_ip: str | None, now: float | None = Non
         if use_recovery_code(user, cleaned):
             log.info("recovery code used by user %s (%d left)", user.id, recovery_codes_left(user))
             return "recovery"
-    throttle.record_failure(user.email, client_ip)
+    throttle.record_failure(user.email, client_ip, device)
     raise WrongCode("that code is not valid (or was used already)")
+
+
+def this_device(user: User) -> str | None:
+    """The nonce of this request's device cookie for the account (auth/devices.py), if any."""
+    return devices.device_for(user.email) if has_request_context() else None
 
 
 def confirm_enrolment(user: User, code: str, client_ip: str | None, now=None) -> list[str]:

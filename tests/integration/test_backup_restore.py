@@ -12,10 +12,10 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from project.deploy.sandbox import copy_project
 
 from devkit.bundle import Bundle
 from devkit.polling import wait_until
+from devkit.sandbox import copy_project
 from devkit.writers import Writers, api
 
 pytestmark = pytest.mark.integration

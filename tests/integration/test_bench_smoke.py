@@ -52,7 +52,15 @@ def test_extras_measured(results):
     assert "skipped" in results["postgresql"]
 
 
+def test_metrics_cost_measured_against_the_app_without_them(results):
+    cost = results["metrics_cost"]
+    assert cost["rps_with"] > 0 and cost["rps_without"] > 0
+    assert cost["cpu_us_with"] > 0 and cost["cpu_us_without"] > 0
+    assert cost["cost_percent"] == pytest.approx((cost["cpu_ratio"] - 1) * 100, abs=0.1)
+
+
 def test_table_renders(results):
     text = report.render(results)
     assert "bare WSGI (ref)" in text
     assert "healthz" in text and "x bare" in text
+    assert "without the metrics layer" in text

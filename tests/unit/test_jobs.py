@@ -220,3 +220,34 @@ def test_reset_request_answers_the_same_when_the_queue_is_down(app, auth, client
         pages.append(client.get(response.location).data)
     assert pages[0] == pages[1]
     assert "not enqueued" in app_log_text(app)
+
+
+def test_hourly_purge_removes_expired_login_sessions_and_limit_events(app):
+    from datetime import timedelta
+
+    from project.auth.service import create_user
+    from project.models import LimitEvent, LoginSession, utcnow
+
+    with app.test_request_context():
+        user = create_user("ann@example.com", "violet-harbor-42")
+        old = utcnow() - timedelta(seconds=app.config["SESSION_MAX_LIFETIME"] + 60)
+        LoginSession.create(user=user.id, key_hash="a" * 64, created_at=old, last_seen_at=old)
+        LoginSession.create(user=user.id, key_hash="b" * 64)  # fresh: stays
+        stale = utcnow() - timedelta(seconds=app.config["MAIL_LIMIT_WINDOW"] + 60)
+        LimitEvent.create(scope="recipient", key="x@example.com", at=stale)
+        LimitEvent.create(scope="recipient", key="y@example.com")  # inside the window: stays
+        housekeeping.purge_expired()
+        assert [row.key_hash for row in LoginSession.select()] == ["b" * 64]
+        assert [row.key for row in LimitEvent.select()] == ["y@example.com"]
+
+
+def test_nightly_backup_is_a_periodic_task_that_takes_a_verified_backup(app, tmp_path):
+    from pathlib import Path
+
+    app.config["BACKUP_DIR"] = str(tmp_path / "backups")
+    with app.app_context():
+        housekeeping.nightly_backup()
+    made = list(Path(tmp_path / "backups").glob("*.tar.gz"))
+    assert len(made) == 1
+    periodic = {task.__name__ for task in housekeeping.huey._registry._periodic_tasks}
+    assert "nightly_backup" in periodic

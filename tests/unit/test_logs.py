@@ -42,7 +42,7 @@ def test_trusted_proxy_request_id_is_kept(tmp_path, monkeypatch, database_url):
     monkeypatch.setenv("APP_DATABASE_URL", database_url)
     monkeypatch.setenv("APP_PROXY_HOPS", "1")
     proxied = create_app("test")
-    assert isinstance(proxied.wsgi_app, TrustedProxyFix)
+    assert isinstance(proxied.wsgi_app.wsgi_app, TrustedProxyFix)  # inside the metrics layer
     client = proxied.test_client()
     kept = client.get("/", headers={"X-Request-ID": "nginx-abc123"})
     assert kept.headers["X-Request-ID"] == "nginx-abc123"

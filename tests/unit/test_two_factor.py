@@ -248,7 +248,8 @@ def test_a_forged_passkey_answer_is_refused_and_counted(app, auth, client):
     with app.app_context():
         from project.models import LoginFailure
 
-        assert LoginFailure.select().where(LoginFailure.key == "ann@example.com").count() == 2
+        # Counted for this browser's device cookie (it gave the right password just before).
+        assert LoginFailure.select().where(LoginFailure.scope == "device").count() == 2
 
 
 def test_passkeys_of_another_user_cannot_be_removed(app, auth, client):
@@ -264,3 +265,24 @@ def test_passkeys_of_another_user_cannot_be_removed(app, auth, client):
     client.post(f"/account/passkeys/{key.id}/rename", data={"name": "mine now"})
     with app.app_context():
         assert Passkey.get_by_id(key.id).name == "bob"
+
+
+def test_strangers_failing_on_the_account_do_not_block_the_owners_code_step(app, auth, client):
+    """The owner's browser logged in before (device cookie): strangers' failed passwords on
+    the account must not lock its second step either."""
+    secret, _ = enrol(app, auth, client)  # logs in (device cookie set) and out
+    auth.login()
+    second_step(client, code_at(secret))
+    auth.logout()
+    stranger = app.test_client()
+    for _ in range(app.config["LOGIN_THROTTLE_PER_ACCOUNT"] + 1):
+        stranger.post("/auth/login", data={"email": "ann@example.com", "password": "wrong-guess-1"})
+    assert (
+        stranger.post(
+            "/auth/login", data={"email": "ann@example.com", "password": PASSWORD}
+        ).status_code
+        == 429
+    )
+    auth.login()  # the owner's browser, with its device cookie
+    assert second_step(client, code_at(secret, 1)).status_code == 302
+    assert logged_in(client)

@@ -1,0 +1,92 @@
+"""A local stand-in for Sentry's ingest endpoint: keeps every envelope it is sent.
+
+Point a DSN at it (`ingest.dsn`); `wait_for_events` returns the parsed events, `raw` the
+bytes as they arrived (to prove a secret never left the process).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+import time
+import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Ingest:
+    def __init__(self, host: str = "127.0.0.1"):
+        self.raw: list[bytes] = []
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer((host, 0), self.handler_class())
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def dsn(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://publickey@{host}:{port}/1"
+
+    def handler_class(self):
+        ingest = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                encoding = self.headers.get("Content-Encoding", "")
+                if encoding == "gzip":
+                    body = gzip.decompress(body)
+                elif encoding == "deflate":
+                    body = zlib.decompress(body)
+                with ingest.lock:
+                    ingest.raw.append(body)
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def events(self) -> list[dict]:
+        with self.lock:
+            envelopes = list(self.raw)
+        return [item for body in envelopes for item in event_items(body)]
+
+    def wait_for_events(self, count: int, timeout: float = 20.0) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.events()
+            if len(found) >= count:
+                return found
+            time.sleep(0.05)
+        raise AssertionError(f"{count} events expected, got {len(self.events())}")
+
+    def all_bytes(self) -> bytes:
+        with self.lock:
+            return b"".join(self.raw)
+
+
+def event_items(envelope: bytes) -> list[dict]:
+    """The `event` items of one envelope: a header line, then (item header, payload) pairs."""
+    _, _, rest = envelope.partition(b"\n")
+    events = []
+    while rest.strip():
+        header_line, _, rest = rest.partition(b"\n")
+        header = json.loads(header_line)
+        if "length" in header:
+            payload, rest = rest[: header["length"]], rest[header["length"] + 1 :]
+        else:
+            payload, _, rest = rest.partition(b"\n")
+        if header.get("type") == "event":
+            events.append(json.loads(payload))
+    return events
