@@ -14,6 +14,7 @@ from . import (
     build_info,
     converters,
     database,
+    form_html,
     http_errors,
     jobs,
     logs,
@@ -67,6 +68,7 @@ def create_app(
     register_blueprints(app)
     worker_hooks.init_app(app)
     record_build_info(app)
+    form_html.install()  # same form HTML, rendered ~8x faster (form_html.py says why)
     return app
 
 

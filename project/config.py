@@ -45,6 +45,10 @@ class BaseConfig:
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
+    # argon2 runs allowed at once on this host, across all workers (hashing_budget.py); a
+    # request waiting longer than ARGON2_WAIT_SECONDS for one gets 503 + Retry-After.
+    ARGON2_CONCURRENCY = max(1, (os.cpu_count() or 2) // 2)
+    ARGON2_WAIT_SECONDS = 2
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

@@ -9,6 +9,7 @@ allows go on (the others remove their rows again). The failed-login throttle
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import math
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import peewee
 from flask import current_app
 
 from .models import LimitEvent, utcnow
+from .prepared import Prepared
 from .user_errors import UserError
 
 KEY_LENGTH = 254  # the key column's size; a normalised email or an address always fits
@@ -75,19 +77,29 @@ class Counter:
     def wait_one(self, key: Key, now: datetime, window: timedelta, slack: int) -> int:
         """One row read whatever the limit: the limit-th latest row inside the window."""
         scope, name, limit = key
-        limiting = (
-            self.model.select(self.at)
-            .where(
-                (self.model.scope == scope) & (self.model.key == name) & (self.at > now - window)
-            )
-            .order_by(self.at.desc())
-            .offset(limit - 1 + slack)
-            .limit(1)
-            .scalar()
-        )
-        if limiting is None:
+        row = self.limiting.first(scope=scope, key=name, since=now - window, skip=limit - 1 + slack)
+        if row is None:
             return 0
+        limiting = getattr(row, self.at.name)
         return max(1, math.ceil((limiting + window - now).total_seconds()))
+
+    @functools.cached_property
+    def limiting(self) -> Prepared:
+        """The limit-th latest row query; run on every login attempt, so its SQL is built once."""
+
+        def build(scope, key, since, skip):
+            return (
+                self.model.select(self.at)
+                .where((self.model.scope == scope) & (self.model.key == key) & (self.at > since))
+                .order_by(self.at.desc())
+                .offset(skip)
+                .limit(1)
+            )
+
+        fields = self.model.scope, self.model.key, self.at
+        return Prepared(
+            build, scope=fields[0], key=fields[1], since=fields[2], skip=peewee.IntegerField()
+        )
 
     def reserve(self, keys: list[Key], now: datetime, window: timedelta) -> tuple[list[int], int]:
         """Count one action under every key: (ids of its rows, 0), or ([], seconds to wait).

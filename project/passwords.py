@@ -6,6 +6,8 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
+from .hashing_budget import hashing_slot_held
+
 
 def hasher(config=None) -> PasswordHasher:
     config = current_app.config if config is None else config
@@ -18,13 +20,15 @@ def hasher(config=None) -> PasswordHasher:
 
 
 def hash_password(password: str, config=None) -> str:
-    return hasher(config).hash(password)
+    with hashing_slot_held():
+        return hasher(config).hash(password)
 
 
 def verify_password(password_hash: str, password: str, config=None) -> bool:
     """True when `password` matches; a malformed stored hash counts as a mismatch."""
     try:
-        return hasher(config).verify(password_hash, password)
+        with hashing_slot_held():
+            return hasher(config).verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -15,6 +15,7 @@ import secrets
 from datetime import timedelta
 
 from ..models import ApiToken, User, utcnow
+from ..prepared import Prepared
 
 # Record last use at most this often, so reads do not each cost a write.
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -40,11 +41,11 @@ def issue_token(user: User, ttl_seconds: int) -> tuple[str, ApiToken]:
     return secret, token
 
 
-def live():
-    """Condition on ApiToken joined with User: the token still works."""
+def live(now=None):
+    """Condition on ApiToken joined with User: the token still works (at `now`, else now)."""
     return (
         (ApiToken.revoked == False)  # noqa: E712
-        & (ApiToken.expires_at > utcnow())
+        & (ApiToken.expires_at > (utcnow() if now is None else now))
         & (ApiToken.stamp == User.credential_stamp)
         & (User.active == True)  # noqa: E712
     )
@@ -52,12 +53,20 @@ def live():
 
 def find_live_token(secret: str) -> ApiToken | None:
     """The live token for `secret`, else None."""
+    return LIVE_TOKEN.first(token_hash=hash_token(secret), now=utcnow())
+
+
+def live_token(token_hash, now):
     return (
         ApiToken.select(ApiToken, User)
         .join(User)
-        .where((ApiToken.token_hash == hash_token(secret)) & live())
-        .first()
+        .where((ApiToken.token_hash == token_hash) & live(now))
+        .limit(1)
     )
+
+
+# Run on every API request, so its SQL text is built once (prepared.py).
+LIVE_TOKEN = Prepared(live_token, token_hash=ApiToken.token_hash, now=ApiToken.expires_at)
 
 
 def live_tokens(user: User) -> list[ApiToken]:

@@ -143,3 +143,35 @@ class NotePageSchema(ma.Schema):
         allow_none=True,
         metadata={"description": "Pass as `cursor` for the next page; null on the last page"},
     )
+
+    def dump(self, obj, *, many=None):
+        """A page of notes without marshmallow's per-field walk (the hot list endpoint).
+
+        Gives exactly what the fields above give (tests/unit/test_note_page_dump.py compares the
+        two); any other use of the schema (many, only, exclude) goes through marshmallow.
+        """
+        if many or self.many or self.only or self.exclude or not isinstance(obj, dict):
+            return super().dump(obj, many=many)
+        cursor = obj["next_cursor"]
+        return {
+            "items": [note_dict(note) for note in obj["items"]],
+            "next_cursor": None if cursor is None else int(cursor),
+        }
+
+
+def note_dict(note) -> dict:
+    """NoteSchema's dump of one note, field for field."""
+    return {
+        "id": int(note.id),
+        "title": str(note.title),
+        "body": str(note.body),
+        "created_at": utc_iso(note.created_at),
+        "updated_at": utc_iso(note.updated_at),
+    }
+
+
+def utc_iso(value) -> str:
+    """UTCDateTime's "iso" output: naive values are UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.isoformat()

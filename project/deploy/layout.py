@@ -198,3 +198,8 @@ class Layout:
 
     def private_dirs(self) -> list[Path]:
         return [self.var, self.run_dir, self.log_dir, self.data_dir, self.mail_dir]
+
+
+def hashing_slot(layout: Layout, number: int) -> Path:
+    """Lock file of one argon2 hashing slot shared by every worker of the site."""
+    return layout.run_dir / f"argon2-slot-{number}.lock"

@@ -15,6 +15,11 @@ from ..config import HOST_NAME
 from .gunicorn import bind_address
 from .settings import DeploySettings
 
+# Paths where a POST checks a password: nginx refuses a flood of them before the app does.
+PASSWORD_POSTS = ("/auth/login", "/api/v1/tokens")
+# Per client address: a steady 10 password posts a minute, bursts of 20 served at once.
+LOGIN_RATE = "10r/m"
+LOGIN_BURST = 20
 # Placeholders: point them at the certificate of the site (e.g. certbot's files).
 TLS_CERTIFICATE = "/etc/letsencrypt/live/example.com/fullchain.pem"
 TLS_CERTIFICATE_KEY = "/etc/letsencrypt/live/example.com/privkey.pem"
@@ -132,6 +137,13 @@ log_format {name}_masked '$remote_addr - $remote_user [$time_local] '
     '"$request_method ${name}_logged_uri $server_protocol" $status $body_bytes_sent '
     '"${name}_logged_referer" "$http_user_agent" $request_id';
 
+# Password posts are rate-limited per client address (an empty key, any other method, is not).
+map $request_method ${name}_password_post {{
+    POST    $binary_remote_addr;
+    default "";
+}}
+limit_req_zone ${name}_password_post zone={name}_passwords:10m rate={LOGIN_RATE};
+
 upstream {name}_web {{
     server {bind_address(settings)} fail_timeout=0;
     keepalive 16;
@@ -147,6 +159,17 @@ def locations(settings: DeploySettings, tls: bool = False) -> str:
     hsts = f'\n        add_header Strict-Transport-Security "max-age={HSTS_SECONDS}" always;'
     hide = "\n        proxy_hide_header Strict-Transport-Security;"
     read_timeout = settings.timeout + 5  # outwaits gunicorn's worker timeout
+    proxy = f"""\
+        proxy_pass http://{name}_web;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-Host "";  # never the client's: the app ignores it anyway
+        proxy_set_header X-Forwarded-For $remote_addr;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_set_header X-Request-ID $request_id;
+        proxy_redirect off;
+        proxy_read_timeout {read_timeout}s;{hide if tls else ""}"""
     return f"""
     # Metrics are for Prometheus on the app host (loopback, or the token), never the public:
     # through nginx every request comes from loopback, so nginx must not pass this path on.
@@ -163,16 +186,18 @@ def locations(settings: DeploySettings, tls: bool = False) -> str:
         add_header X-Content-Type-Options nosniff always;{hsts if tls else ""}
     }}
 
+{"".join(password_location(name, path, proxy) for path in PASSWORD_POSTS)}
     location / {{
-        proxy_pass http://{name}_web;
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-        proxy_set_header Host $host;
-        proxy_set_header X-Forwarded-Host "";  # never the client's: the app ignores it anyway
-        proxy_set_header X-Forwarded-For $remote_addr;
-        proxy_set_header X-Forwarded-Proto $scheme;
-        proxy_set_header X-Request-ID $request_id;
-        proxy_redirect off;
-        proxy_read_timeout {read_timeout}s;{hide if tls else ""}
+{proxy}
+    }}
+"""
+
+
+def password_location(name: str, path: str, proxy: str) -> str:
+    return f"""
+    location = {path} {{
+        limit_req zone={name}_passwords burst={LOGIN_BURST} nodelay;
+        limit_req_status 429;
+{proxy}
     }}
 """
