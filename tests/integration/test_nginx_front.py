@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import os
 import shutil
+import socket
 import ssl
 import subprocess
 import tempfile
@@ -24,6 +25,9 @@ from devkit.polling import wait_until
 from devkit.sandbox import copy_project
 from devkit.tls import certificate, new_key, write_pair
 from project.deploy.nginx import TLS_CERTIFICATE, TLS_CERTIFICATE_KEY
+
+# The public name the bundle and nginx serve (APP_PUBLIC_URL, server_name, SNI).
+SITE = "shop.test"
 
 pytestmark = pytest.mark.integration
 
@@ -42,7 +46,8 @@ def public_folder():
 @pytest.fixture
 def site(public_folder):
     """(bundle, http port, https port, nginx access log) with nginx running in front."""
-    bundle = Bundle(copy_project(public_folder / "proj"), env={"APP_PROXY_HOPS": "1"})
+    env = {"APP_PROXY_HOPS": "1", "APP_PUBLIC_URL": f"https://{SITE}"}
+    bundle = Bundle(copy_project(public_folder / "proj"), env=env)
     nginx_dir = public_folder / "nginx"
     nginx_dir.mkdir()
     try:
@@ -72,11 +77,15 @@ def site(public_folder):
 
 def write_nginx_conf(bundle: Bundle, folder: Path, plain: int, tls: int) -> None:
     key = new_key()
-    cert = certificate("localhost", key, "localhost", key, ca=False, hosts=("localhost",))
+    cert = certificate(SITE, key, SITE, key, ca=False, hosts=(SITE,))
     cert_path, key_path = write_pair(folder, "site", cert, key)
     site = (bundle.root / "etc" / "nginx-https.conf.example").read_text()
     site = site.replace("listen 80;", f"listen 127.0.0.1:{plain};")
     site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{tls} ssl http2;")
+    site = site.replace("listen 80 default_server;", f"listen 127.0.0.1:{plain} default_server;")
+    site = site.replace(
+        "listen 443 ssl default_server;", f"listen 127.0.0.1:{tls} ssl default_server;"
+    )
     site = site.replace(TLS_CERTIFICATE, cert_path).replace(TLS_CERTIFICATE_KEY, key_path)
     site = site.replace("/var/log/nginx/", f"{folder}/")
     (folder / "site.conf").write_text(site)
@@ -91,12 +100,21 @@ def write_nginx_conf(bundle: Bundle, folder: Path, plain: int, tls: int) -> None
     )
 
 
+class SiteConnection(http.client.HTTPSConnection):
+    """HTTPS to 127.0.0.1 that names the site in TLS (SNI): nginx's default_server refuses
+    the handshake of a connection naming no site or another one."""
+
+    def connect(self):
+        raw = socket.create_connection((self.host, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(raw, server_hostname=SITE)
+
+
 def https_get(port: int, path: str, **headers) -> http.client.HTTPResponse:
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE  # the test's own self-signed certificate
-    conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=15, context=context)
-    conn.request("GET", path, headers={"Host": "localhost", **headers})
+    conn = SiteConnection("127.0.0.1", port, timeout=15, context=context)
+    conn.request("GET", path, headers={"Host": SITE, **headers})
     response = conn.getresponse()
     response.read()
     conn.close()
@@ -108,10 +126,10 @@ def https_get(port: int, path: str, **headers) -> http.client.HTTPResponse:
 def test_nginx_serves_the_bundle_over_the_unix_socket_with_tls(site):
     bundle, plain, tls, nginx_log = site
     conn = http.client.HTTPConnection("127.0.0.1", plain, timeout=15)
-    conn.request("GET", "/notes/?x=1", headers={"Host": "localhost"})
+    conn.request("GET", "/notes/?x=1", headers={"Host": SITE})
     redirect = conn.getresponse()
     assert redirect.status == 301
-    assert redirect.getheader("Location") == "https://localhost/notes/?x=1"
+    assert redirect.getheader("Location") == f"https://{SITE}/notes/?x=1"
     conn.close()
     home = https_get(tls, "/")
     assert home.status == 200
@@ -119,7 +137,7 @@ def test_nginx_serves_the_bundle_over_the_unix_socket_with_tls(site):
     assert hsts == ["max-age=31536000"]  # nginx's, once (the app's own copy is hidden)
     # A reset link (this token is not valid: the page says so) and a stylesheet it refers to.
     assert https_get(tls, f"/auth/reset/{TOKEN}").status == 400
-    static = https_get(tls, "/static/favicon.svg", Referer=f"https://localhost/auth/reset/{TOKEN}")
+    static = https_get(tls, "/static/favicon.svg", Referer=f"https://{SITE}/auth/reset/{TOKEN}")
     assert static.status == 200
     wait_until(lambda: nginx_log.exists() and "favicon" in nginx_log.read_text())
     nginx_lines = nginx_log.read_text()

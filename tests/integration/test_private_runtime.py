@@ -147,7 +147,7 @@ def test_no_other_user_can_read_runtime_files_and_no_token_is_logged(bundle):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as other users (setpriv)")
 def test_unix_socket_admits_the_socket_group_only(bundle):
-    bundle.env["APP_PUBLIC_URL"] = "http://localhost"  # nginx in front: users come by a name
+    bundle.env["APP_PUBLIC_URL"] = "https://shop.test"  # nginx in front: users come by a name
     result = bundle.ctl("start", "--bind", "unix", "--socket-group", "www-data", "--workers", "2")
     socket_path = bundle.root / "sock" / "web.sock"
     assert str(socket_path) in result.stdout

@@ -87,8 +87,9 @@ def test_files_past_retention_are_deleted(settings):
 
 
 def test_custom_log_paths_are_rotated(tmp_path, monkeypatch):
-    monkeypatch.setenv("APP_VAR_DIR", str(tmp_path / "var"))
-    custom = DeploySettings(accesslog=str(tmp_path / "elsewhere" / "acc.log"))
+    custom = DeploySettings(
+        accesslog=str(tmp_path / "elsewhere" / "acc.log"), var_dir=str(tmp_path / "var")
+    )
     custom.access_log_path.parent.mkdir(parents=True)
     write(custom.access_log_path, "x\n")
     made = logrotate.rotate_logs(custom, DAY, keep_days=14)
