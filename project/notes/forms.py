@@ -18,4 +18,6 @@ TITLE_VALIDATORS = [DataRequired(), Length(max=NOTE_TITLE_MAX), not_blank, NO_NU
 
 class NoteForm(FlaskForm):
     title = StringField("Title", validators=TITLE_VALIDATORS)
-    body = TextAreaField("Note", validators=[Length(max=NOTE_BODY_MAX), NO_NUL])
+    body = TextAreaField(
+        "Note", validators=[Length(max=NOTE_BODY_MAX), NO_NUL], render_kw={"rows": 4}
+    )

@@ -8,8 +8,8 @@ import secrets
 
 import pytest
 
-from project.deploy import preflight, privacy
-from project.deploy.checks import ERROR, run_checks
+from project.deploy import checks, preflight, privacy
+from project.deploy.checks import ERROR, WARN, run_checks
 from project.deploy.settings import DeploySettings
 
 
@@ -75,3 +75,24 @@ def test_the_development_key_is_an_error_under_every_config(tmp_path, config, pr
     preflight.make_var_dirs(settings)
     found = " | ".join(errors(settings))
     assert "development" in found and "secret key" in found
+
+
+def cookie_warnings(environment: dict, config_name: str = "prod", **kwargs) -> list[str]:
+    settings = DeploySettings(config_name=config_name, environment=environment, **kwargs)
+    return [message for level, message in checks.check_cookies(settings) if level == WARN]
+
+
+def test_check_warns_about_cookies_a_plain_http_site_breaks_or_exposes():
+    """W4, C11: Secure cookies on an http public URL (browsers drop them: no login works);
+    cookies without Secure (fine only for a plain-HTTP site)."""
+    key = {"APP_SECRET_KEY": secrets.token_urlsafe(48)}
+    lan = {**key, "APP_PUBLIC_URL": "http://192.0.2.7:8000"}
+    (dropped,) = cookie_warnings(lan, host="0.0.0.0")
+    assert "http://192.0.2.7:8000 is plain HTTP but the cookies are Secure" in dropped
+    plain = {**lan, "APP_SESSION_COOKIE_SECURE": "false", "APP_REMEMBER_COOKIE_SECURE": "false"}
+    (exposed,) = cookie_warnings(plain, host="0.0.0.0")
+    assert "SESSION_COOKIE_SECURE, REMEMBER_COOKIE_SECURE off" in exposed
+    https = {**key, "APP_PUBLIC_URL": "https://example.com"}
+    assert cookie_warnings(https, host="0.0.0.0") == []
+    assert cookie_warnings(key) == []  # loopback http: browsers keep Secure cookies there
+    assert cookie_warnings(plain, config_name="dev") == []  # not prod: check_config says so
