@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from huey.consumer import Consumer, Scheduler
 from huey.storage import RedisStorage
 
+from .. import metrics
 from .queue import QueueUnavailable
 from .storage import STORAGE_ERRORS
 
@@ -29,6 +30,8 @@ TICK = "tick:"
 TICK_FORMAT = "%Y%m%dT%H%M"  # fixed width: keys compare as times
 # Long enough that no host still checks that minute; short enough that keys do not pile up.
 TICK_TTL_SECONDS = 3600
+# How often the scheduler measures the queue for the depth gauge: a count in the store.
+DEPTH_SECONDS = 10
 
 
 def tick_key(task_name: str, now: datetime) -> str:
@@ -91,6 +94,7 @@ class OncePerTickScheduler(Scheduler):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.outage = Outage()
+        self.next_depth = time.monotonic()  # when to measure the queue depth next
 
     def loop(self, now=None):
         """huey's loop (jobs due from the schedule each second, periodic ones each minute)
@@ -103,6 +107,10 @@ class OncePerTickScheduler(Scheduler):
         with self.outage.watch("enqueueing the jobs due"):
             for task in self.huey.read_schedule(now):
                 self.huey.enqueue(task)
+        if self.next_depth <= time.monotonic():
+            self.next_depth = time.monotonic() + DEPTH_SECONDS
+            with self.outage.watch("measuring the queue"):
+                metrics.set_queue_depth(self.huey.pending_count())
         if self.periodic and self._next_periodic <= time.monotonic():
             while self._next_periodic <= time.monotonic():  # no catching up after a stall
                 self._next_periodic += self.periodic_task_seconds
