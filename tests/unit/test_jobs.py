@@ -74,6 +74,12 @@ def test_a_postgresql_url_needs_no_server_until_the_first_job(app):
         record_call(1)
 
 
+def test_postgresql_commits_of_the_queue_do_not_wait_for_the_disk(queued):
+    if not isinstance(huey.storage, PostgresStorage):
+        pytest.skip("a PostgreSQL setting")
+    assert huey.storage.sql("show synchronous_commit", results=True) == [("off",)]
+
+
 def test_a_job_carries_the_request_id_into_the_worker(queued):
     with queued.test_request_context():
         g.request_id = "req-job-1"
