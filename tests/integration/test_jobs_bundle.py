@@ -270,6 +270,11 @@ def test_with_redis_down_enqueueing_pages_say_so_and_the_rest_serves(tmp_path):
         line = next(x for x in app_log(bundle).splitlines() if "job deliver not enqueued" in x)
         assert f"[{headers['X-Request-ID']}]" in line
         assert bundle.get("/")[0] == 200 and bundle.get("/healthz")[0] == 200
+        # the scheduler looks at the store every second: one line for the whole outage
+        wait_until(lambda: "job store stopped answering" in app_log(bundle), 20)
+        time.sleep(2)
+        assert app_log(bundle).count("job store stopped answering: ConnectionError") == 1
+        assert "Error reading schedule" not in app_log(bundle)
         error = bundle.ctl("jobs", check=False)
         assert error.returncode == 1
         assert error.stderr.startswith("error: the job store does not answer: ConnectionError")
