@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # Debian's Chromium, headless, as root here, with nothing phoning home during a test.
 CHROMIUM_ARGS = [
     "--no-sandbox",  # tests run as root here
@@ -24,6 +26,21 @@ def watch_csp(page, violations: list) -> None:
     page.on("pageerror", lambda exc: violations.append(str(exc)))
 
 
+def watch_problems(page, problems: list, requests: bool = False) -> None:
+    """Collect console errors (CSP violations included) and script errors; with `requests`,
+    failed requests and error answers too."""
+    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    if requests:
+        page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+        page.on(
+            "response",
+            lambda response: (
+                response.status >= 400 and problems.append(f"{response.status}: {response.url}")
+            ),
+        )
+
+
 def fill_registration(page, email: str, password: str) -> None:
     """Open the register page and submit it."""
     page.goto("/auth/register")
@@ -40,3 +57,11 @@ def fill_login(page, email: str, password: str, remember: bool = False) -> None:
     if remember:
         page.get_by_label("Remember me on this device").check()
     page.get_by_role("button", name="Log in").click()
+
+
+def register_and_log_in(page, email: str, password: str) -> None:
+    """Register an account, then log in with it (registering starts no session)."""
+    fill_registration(page, email, password)
+    page.wait_for_url(re.compile(r"/auth/login$"))
+    fill_login(page, email, password)
+    page.wait_for_url(re.compile(r"/account$"))
