@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import urllib.request
@@ -14,6 +13,7 @@ import pytest
 from devkit.bundle import Bundle
 from devkit.polling import wait_until
 from devkit.sentry_ingest import Ingest
+from devkit.services import required_tool
 
 pytestmark = pytest.mark.integration
 
@@ -105,9 +105,7 @@ def test_the_scrape_counts_every_job_the_worker_ran_across_a_kill(bundle):
     text = scrape(bundle)
     assert sample(text, "app_jobs_succeeded_total", "ping") == runs + 1
 
-    promtool = shutil.which("promtool")
-    if promtool is None:
-        pytest.skip("promtool not found (apt-get install prometheus)")
+    promtool = required_tool("promtool", "prometheus")
     check = subprocess.run(
         [promtool, "check", "metrics"], input=text, capture_output=True, text=True
     )
