@@ -6,6 +6,8 @@ import re
 
 from project.config import PROJECT_ROOT
 
+# Screenshots of the browser tests (gitignored): failures and the pages checked for overflow.
+SCREENSHOT_DIR = PROJECT_ROOT / "test-output"
 # axe-core from npm (a dev dependency in package.json; scripts/build-assets installs it).
 AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # One line per violation: rule, impact, what it asks for, where.

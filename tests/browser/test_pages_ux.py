@@ -9,9 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from devkit.browser import fill_login, fill_registration, watch_csp
+from devkit.browser import SCREENSHOT_DIR, fill_login, fill_registration, watch_csp
 from devkit.polling import wait_until
-from tests.browser.conftest import SCREENSHOT_DIR
 
 pytestmark = pytest.mark.browser
 
