@@ -13,7 +13,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from ..codeversion import loaded_code_fingerprint
-from . import metrics_files, probe, processes, rpc, shared_libraries
+from . import metrics_files, probe, processes, rpc, shared_libraries, warm_start
 from .errors import DeployError
 from .files import config_files, write_files
 from .gunicorn import proc_name
@@ -27,6 +27,7 @@ from .layout import (
     Program,
 )
 from .preflight import (
+    app_config,
     ensure_writable_dir,
     prepare_for_start,
     run_migrations,
@@ -83,6 +84,7 @@ def start(settings: DeploySettings) -> str:
         save(settings)
         launch_supervisord(settings)
         wait_until_serving(settings)
+        warm_start.remember_served(settings, app_config(settings)["DATABASE_URL"])
         wait_until_running(settings, WORKER)
     return f"running at {settings.url}"
 
