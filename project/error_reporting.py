@@ -9,12 +9,10 @@ key that looks like a password, token, secret, cookie or session is replaced bef
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
-import sentry_sdk
 from flask import g, has_app_context, has_request_context, request
-from sentry_sdk.integrations.huey import HueyIntegration
-from sentry_sdk.integrations.logging import ignore_logger
 
 from . import build_info
 
@@ -50,6 +48,11 @@ def init(config: dict, component: str, root: Path) -> bool:
     dsn = config.get("SENTRY_DSN", "")
     if not dsn:
         return False
+    # Imported only here: ~3 MiB in every worker of a site that reports nowhere.
+    import sentry_sdk
+    from sentry_sdk.integrations.huey import HueyIntegration
+    from sentry_sdk.integrations.logging import ignore_logger
+
     tags = {"config": config["CONFIG_NAME"], "component": component}
     # huey logs every failed try with its traceback and its integration reports every try
     # (and adds headers to each job's arguments): a job's last try is reported by
@@ -111,7 +114,8 @@ def scrub(value, key: str = ""):
 
 def report_timeout(request_id: str, method: str, route: str, seconds: float) -> None:
     """One event for a request gunicorn is killing; sent before the worker exits."""
-    if not sentry_sdk.get_client().is_active():
+    sentry_sdk = sys.modules.get("sentry_sdk")  # not imported: reporting is off
+    if sentry_sdk is None or not sentry_sdk.get_client().is_active():
         return
     with sentry_sdk.new_scope() as scope:
         scope.set_tag("request_id", request_id)

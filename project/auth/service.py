@@ -38,10 +38,16 @@ class AccountError(UserError):
 def normalize_email(raw: str) -> str:
     """Lower-cased, stripped address; raises AccountError when it is not a valid address."""
     try:
-        result = validate_email(raw.strip(), check_deliverability=False)
+        return normalized_address(raw.strip())
     except EmailNotValidError as exc:
         raise AccountError(f"invalid email address {raw.strip()!r}: {exc}") from None
-    return result.normalized.lower()
+
+
+# A login checks its address three times (the form, the device cookie, the throttle keys);
+# parsing one costs ~0.15 ms. A pure function of its input; invalid ones are not kept.
+@functools.lru_cache(maxsize=256)
+def normalized_address(address: str) -> str:
+    return validate_email(address, check_deliverability=False).normalized.lower()
 
 
 @functools.cache

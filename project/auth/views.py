@@ -15,7 +15,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from ..limits import Limited, wait_phrase
-from . import devices, emails, service
+from . import devices, emails, refusal_page, service
 from .forms import LoginForm, RegisterForm
 from .redirects import safe_next
 from .service import AccountError, InvalidCredentials, Throttled
@@ -120,8 +120,7 @@ def unconfirmed(form: LoginForm, user):
 
 
 def throttled(form: LoginForm, exc: Throttled):
-    form.form_errors.append(str(exc))
-    page = render_template("auth/login.html", form=form, next=safe_next(request.args.get("next")))
+    page = refusal_page.render(form, str(exc), safe_next(request.args.get("next")))
     return page, 429, {"Retry-After": str(exc.retry_after)}
 
 

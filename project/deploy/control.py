@@ -13,7 +13,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from ..codeversion import loaded_code_fingerprint
-from . import metrics_files, probe, processes, rpc
+from . import metrics_files, probe, processes, rpc, shared_libraries, warm_start
 from .errors import DeployError
 from .files import config_files, write_files
 from .gunicorn import proc_name
@@ -27,6 +27,7 @@ from .layout import (
     Program,
 )
 from .preflight import (
+    app_config,
     ensure_writable_dir,
     prepare_for_start,
     run_migrations,
@@ -83,6 +84,7 @@ def start(settings: DeploySettings) -> str:
         save(settings)
         launch_supervisord(settings)
         wait_until_serving(settings)
+        warm_start.remember_served(settings, app_config(settings)["DATABASE_URL"])
         wait_until_running(settings, WORKER)
     return f"running at {settings.url}"
 
@@ -241,14 +243,29 @@ def reload(settings: DeploySettings) -> str:
         save(settings)
         apply_supervisor_changes(settings)
         wait_until_serving(settings)
-        if gunicorn_conf_changed:
+        libraries = shared_libraries.changed_files(settings.layout.master_modules)
+        if libraries:
+            restart_web(settings)  # the master holds the old libraries: HUP would keep them
+        elif gunicorn_conf_changed:
             replace_all_workers(settings)  # only HUP makes the master re-read its config
         else:
             replace_workers_one_by_one(settings)
         wait_until_serving(settings)
         prove_new_code_served(settings)
         restart_worker(settings)
-    return f"reloaded; serving new code at {settings.url}; worker restarted on it"
+    how = f" (libraries changed on disk, e.g. {libraries[0]}: web restarted)" if libraries else ""
+    return f"reloaded{how}; serving new code at {settings.url}; worker restarted on it"
+
+
+def restart_web(settings: DeploySettings) -> None:
+    """Stop gunicorn gracefully (in-flight requests finish) and start a new master."""
+    supervisor = rpc.client(settings.supervisor_socket).supervisor
+    supervisor.stopProcess(WEB.name, True)  # returns once it has exited
+    supervisor.startProcess(WEB.name, False)
+    wait_until_serving(settings)
+    master = master_pid(settings)
+    booted = lambda: len(ready_workers(settings, master)) >= settings.workers  # noqa: E731
+    wait_for(booted, 60, "new gunicorn workers did not boot")
 
 
 def restart_worker(settings: DeploySettings) -> None:

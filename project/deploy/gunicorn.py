@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ..config import BaseConfig
 from .layout import JSON_LOGGER_CLASS, PACKAGE, TEXT_LOGGER_CLASS, WEB, WSGI_TARGET
 from .settings import DeploySettings
+from .shared_libraries import PRELOAD
 
 GRACEFUL_TIMEOUT = 30
 # Access log: client, request id, status, size, duration (µs), request line, referer, agent.
@@ -67,6 +68,7 @@ def render_gunicorn_conf(settings: DeploySettings) -> str:
         f"READY_DIR = {str(settings.layout.ready_dir)!r}",
         f"MASTER_MODULES = {str(settings.layout.master_modules)!r}",
         f"METRICS_DIR = {str(settings.layout.metrics_dir)!r}",
+        f"PRELOAD = {PRELOAD!r}",
         HELPERS,
         render_hooks(HOOKS),
     ]
@@ -107,9 +109,9 @@ HOOK_ARGS = {
 
 # Everything below is rendered into etc/gunicorn.conf.py, which gunicorn's master executes.
 # Self-contained on purpose: importing project code here would load it into the master, and
-# workers forked after a reload would inherit the old modules. prometheus_client is a library,
-# not app code, and is imported inside the master-side hooks only. App code runs in workers
-# only, reached through `_app_hooks` (see project/worker_hooks.py).
+# workers forked after a reload would inherit the old modules. Libraries are not app code: the
+# master imports prometheus_client for its hooks and the shared ones (shared_libraries.py).
+# App code runs in workers only, reached through `_app_hooks` (see project/worker_hooks.py).
 HELPERS = """
 
 def package_modules():
@@ -122,11 +124,39 @@ def private_pidfile(server):
         os.chmod(server.cfg.pidfile, 0o600)
 
 
+def preload_libraries():
+    # Libraries only, never app code (project/deploy/shared_libraries.py): forked workers
+    # share them. Frozen, the collector never writes to their pages (which would copy them).
+    import gc
+    import importlib
+
+    for name in PRELOAD:
+        importlib.import_module(name)
+    gc.freeze()
+
+
+def library_stamps():
+    # Every other module file the master holds, as it was when loaded: `reload` restarts
+    # web rather than HUP when one changed on disk (forked workers would inherit the old).
+    stamps = {}
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        # Not this file: `reload` rewrites it, and the master re-reads it on HUP anyway.
+        if path and name.split(".")[0] != PACKAGE and path != __file__:
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            stamps[path] = [stat.st_mtime_ns, stat.st_size]
+    return stamps
+
+
 def record_master_modules(server):
     # What of the package the master holds: `scripts/ctl reload` refuses to claim new code
     # if it holds more than the logger class (forked workers would inherit old modules).
+    record = {"pid": os.getpid(), "modules": package_modules(), "libraries": library_stamps()}
     with open(MASTER_MODULES + ".tmp", "w") as handle:
-        json.dump({"pid": os.getpid(), "modules": package_modules()}, handle)
+        json.dump(record, handle)
     os.replace(MASTER_MODULES + ".tmp", MASTER_MODULES)
 
 
@@ -162,7 +192,8 @@ HOOKS = [
         "on_starting",
         """\
 os.makedirs(METRICS_DIR, mode=0o700, exist_ok=True)
-_forget_dead_metrics()""",
+_forget_dead_metrics()
+preload_libraries()""",
     ),
     Hook("when_ready", "private_pidfile(server)\nrecord_master_modules(server)"),
     Hook("on_reload", "record_master_modules(server)"),

@@ -99,6 +99,11 @@ class Layout:
         return self.root / PACKAGE
 
     @property
+    def migrations_dir(self) -> Path:
+        """peewee-migrate's files (project/migrate.py names the same folder)."""
+        return self.package_dir / "migrations"
+
+    @property
     def static_dir(self) -> Path:
         return self.package_dir / "static"
 
@@ -142,6 +147,11 @@ class Layout:
     def traffic_samples(self) -> Path:
         """Request counts `scripts/ctl status` saw, to report a rate over about a minute."""
         return self.run_dir / "traffic-samples.json"
+
+    @property
+    def served_fingerprint(self) -> Path:
+        """What the last start that served ran (deploy/warm_start.py)."""
+        return self.run_dir / "served-fingerprint"
 
     @property
     def master_modules(self) -> Path:

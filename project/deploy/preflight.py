@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from ..config import load_config
-from . import privacy, processes, public_url
+from . import privacy, processes, public_url, warm_start
 from .errors import DeployError
 from .gunicorn import render_gunicorn_conf
 from .layout import CLI_MODULE
@@ -245,7 +245,12 @@ def run_ctl_child(settings: DeploySettings, *args: str, timeout: float = 300):
 
 
 def run_migrations(settings: DeploySettings) -> str:
-    """Apply migrations once, here, before any worker starts (in a child, as a worker would)."""
+    """Apply migrations once, here, before any worker starts (in a child, as a worker would).
+
+    Not even the child on a warm start with nothing changed (deploy/warm_start.py): it
+    would build the whole app to find nothing to do, the longest step of such a start."""
+    if warm_start.nothing_to_check(settings, app_config(settings)["DATABASE_URL"]):
+        return "database is up to date"
     result = run_ctl_child(settings, "migrate", "--config", settings.config_name)
     if result.returncode != 0:
         raise DeployError(f"migrations failed: {last_error_line(result)}")

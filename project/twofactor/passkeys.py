@@ -11,22 +11,17 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import webauthn
 from flask import current_app, request, session
-from webauthn.helpers import bytes_to_base64url
-from webauthn.helpers.exceptions import WebAuthnException
-from webauthn.helpers.structs import (
-    AuthenticatorSelectionCriteria,
-    PublicKeyCredentialDescriptor,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
 
 from ..models import User, utcnow
 from ..user_errors import UserError
 from .models import Passkey
+
+if TYPE_CHECKING:
+    from webauthn.helpers.structs import PublicKeyCredentialDescriptor
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +31,16 @@ MAX_NAME = Passkey.name.max_length  # the column, declared in twofactor/models.p
 
 class PasskeyError(UserError):
     """The browser's answer was refused; the message says why, in one line."""
+
+
+def webauthn_lib():
+    """py_webauthn with its structs and exceptions, imported on the first passkey request:
+    ~6 MiB in every worker (pyOpenSSL, pyasn1, cbor2...) that other requests never use."""
+    import webauthn
+    import webauthn.helpers.exceptions
+    import webauthn.helpers.structs
+
+    return webauthn
 
 
 def origin() -> str:
@@ -54,31 +59,36 @@ def passkeys_of(user: User) -> list[Passkey]:
 
 
 def descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
+    webauthn = webauthn_lib()
     ids = [webauthn.base64url_to_bytes(p.credential_id) for p in passkeys_of(user)]
-    return [PublicKeyCredentialDescriptor(id=credential_id) for credential_id in ids]
+    descriptor = webauthn.helpers.structs.PublicKeyCredentialDescriptor
+    return [descriptor(id=credential_id) for credential_id in ids]
 
 
 def remember_challenge(challenge: bytes, purpose: str, user: User) -> None:
-    session[CHALLENGE] = {"value": bytes_to_base64url(challenge), "for": purpose, "user": user.id}
+    value = webauthn_lib().helpers.bytes_to_base64url(challenge)
+    session[CHALLENGE] = {"value": value, "for": purpose, "user": user.id}
 
 
 def take_challenge(purpose: str, user: User) -> bytes:
     stored = session.pop(CHALLENGE, None) or {}
     if stored.get("for") != purpose or stored.get("user") != user.id:
         raise PasskeyError("no passkey request is under way: try again")
-    return webauthn.base64url_to_bytes(stored["value"])
+    return webauthn_lib().base64url_to_bytes(stored["value"])
 
 
 def registration_options(user: User) -> str:
+    webauthn = webauthn_lib()
+    structs = webauthn.helpers.structs
     options = webauthn.generate_registration_options(
         rp_id=rp_id(),
         rp_name=current_app.config["SITE_NAME"],
         user_name=user.email,
         user_id=str(user.id).encode(),
         exclude_credentials=descriptors(user),
-        authenticator_selection=AuthenticatorSelectionCriteria(
-            resident_key=ResidentKeyRequirement.PREFERRED,
-            user_verification=UserVerificationRequirement.PREFERRED,
+        authenticator_selection=structs.AuthenticatorSelectionCriteria(
+            resident_key=structs.ResidentKeyRequirement.PREFERRED,
+            user_verification=structs.UserVerificationRequirement.PREFERRED,
         ),
     )
     remember_challenge(options.challenge, "register", user)
@@ -87,6 +97,7 @@ def registration_options(user: User) -> str:
 
 def finish_registration(user: User, credential: dict, name: str) -> Passkey:
     name = (name or "").strip()[:MAX_NAME] or "Passkey"
+    webauthn = webauthn_lib()
     try:
         verified = webauthn.verify_registration_response(
             credential=json.dumps(credential),
@@ -94,12 +105,12 @@ def finish_registration(user: User, credential: dict, name: str) -> Passkey:
             expected_rp_id=rp_id(),
             expected_origin=origin(),
         )
-    except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
+    except (webauthn.helpers.exceptions.WebAuthnException, ValueError, KeyError, TypeError) as exc:
         raise PasskeyError(f"the passkey was not accepted: {exc}") from None
     passkey = Passkey.create(
         user=user.id,
-        credential_id=bytes_to_base64url(verified.credential_id),
-        public_key=bytes_to_base64url(verified.credential_public_key),
+        credential_id=webauthn.helpers.bytes_to_base64url(verified.credential_id),
+        public_key=webauthn.helpers.bytes_to_base64url(verified.credential_public_key),
         sign_count=verified.sign_count,
         name=name,
     )
@@ -108,10 +119,11 @@ def finish_registration(user: User, credential: dict, name: str) -> Passkey:
 
 
 def authentication_options(user: User) -> str:
+    webauthn = webauthn_lib()
     options = webauthn.generate_authentication_options(
         rp_id=rp_id(),
         allow_credentials=descriptors(user),
-        user_verification=UserVerificationRequirement.PREFERRED,
+        user_verification=webauthn.helpers.structs.UserVerificationRequirement.PREFERRED,
     )
     remember_challenge(options.challenge, "authenticate", user)
     return webauthn.options_to_json(options)
@@ -125,6 +137,7 @@ def finish_authentication(user: User, credential: dict) -> Passkey:
     )
     if passkey is None:
         raise PasskeyError("that passkey is not registered for this account")
+    webauthn = webauthn_lib()
     try:
         verified = webauthn.verify_authentication_response(
             credential=json.dumps(credential),
@@ -134,7 +147,7 @@ def finish_authentication(user: User, credential: dict) -> Passkey:
             credential_public_key=webauthn.base64url_to_bytes(passkey.public_key),
             credential_current_sign_count=passkey.sign_count,
         )
-    except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
+    except (webauthn.helpers.exceptions.WebAuthnException, ValueError, KeyError, TypeError) as exc:
         raise PasskeyError(f"the passkey answer was refused: {exc}") from None
     passkey.sign_count = verified.new_sign_count
     passkey.last_used_at = utcnow()

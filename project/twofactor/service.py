@@ -16,7 +16,6 @@ import secrets
 import time
 
 import pyotp
-import segno
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -100,6 +99,8 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def qr_svg(uri: str) -> str:
     """The otpauth:// URI as an inline SVG QR code: no script, no image request."""
+    import segno  # only the enrolment page draws a QR code; not in every worker at boot
+
     return segno.make(uri, error="m").svg_inline(scale=4, dark="#1f2328", light="#ffffff")
 
 

@@ -69,6 +69,31 @@ def test_reload_serves_changed_code_for_both_log_formats(tmp_path, log_format):
         bundle.cleanup()
 
 
+@pytest.mark.integration
+def test_reload_restarts_web_when_a_library_the_master_holds_changed(tmp_path):
+    """The master imports the libraries (shared with its workers), so after an upgrade on
+    disk HUP would fork workers with the old ones: reload starts a new master instead."""
+    bundle = Bundle.create(tmp_path)
+    try:
+        bundle.start("--workers", "2")
+        record_path = bundle.run_dir / "master-modules.json"
+        record = json.loads(record_path.read_text())
+        flask_file = next(path for path in record["libraries"] if path.endswith("flask/app.py"))
+        assert bundle.ctl("reload").stdout.count("web restarted") == 0
+        old_master = bundle.master_pid()
+        record = json.loads(record_path.read_text())
+        record["libraries"][flask_file] = [0, 0]  # as if pip had replaced flask meanwhile
+        record_path.write_text(json.dumps(record))
+        security = bundle.root / "project" / "security.py"
+        security.write_text(security.read_text().replace('"DENY"', '"SAMEORIGIN"'))
+        result = bundle.ctl("reload")
+        assert "web restarted" in result.stdout and "serving new code" in result.stdout
+        assert bundle.master_pid() != old_master
+        assert {header(raw_get(bundle), "X-Frame-Options") for _ in range(4)} == {"SAMEORIGIN"}
+    finally:
+        bundle.cleanup()
+
+
 def rotate_daemons(bundle: Bundle) -> set[int]:
     marker = f"BUNDLE_VAR_DIR={bundle.root / 'var'}"
     found = processes.with_environment(marker)
