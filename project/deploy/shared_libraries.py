@@ -35,6 +35,8 @@ PRELOAD = (
     "webargs.flaskparser",
     "huey",
     "huey.api",
+    "redis",
+    "psycopg",
     "prometheus_client",
     "argon2",
     "email_validator",
