@@ -9,9 +9,12 @@ Mails are rendered in the recipient's language with `in_locale` (see mail.make_m
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from functools import cached_property
 
-from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale
+from babel import support
+from flask import Flask, after_this_request, current_app, g, has_request_context, request
+from flask_babel import Babel, Domain, force_locale, get_locale, gettext, refresh
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .models import User
@@ -24,7 +27,34 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 # Where the compiled catalogues are, relative to the package (scripts/build-translations).
 TRANSLATIONS = "translations"
 
-babel = Babel()
+# How a role reads on a page (the stored value is the English word).
+ROLE_NAMES = {"user": _l("user"), "admin": _l("admin")}
+
+
+class CatalogueDomain(Domain):
+    """Flask-Babel's domain, finding translations/zh_CN/ for the locale Babel calls
+    zh_Hans_CN (gettext alone would look in zh_Hans_CN/ and zh/ only)."""
+
+    def get_translations(self):
+        locale = get_locale()
+        if locale is None:
+            return support.NullTranslations()
+        key = (str(locale), self.domain[0])
+        if key not in self.cache:
+            names = [site_code(locale), str(locale)]
+            self.cache[key] = support.Translations.load(
+                self.translation_directories[0], names, self.domain[0]
+            )
+        return self.cache[key]
+
+
+class SiteBabel(Babel):
+    @cached_property
+    def domain_instance(self):
+        return CatalogueDomain(domain=self.domain)
+
+
+babel = SiteBabel()
 
 
 def init_app(app: Flask) -> None:
@@ -32,7 +62,13 @@ def init_app(app: Flask) -> None:
     # {% trans %} blocks are read without their line breaks and indentation (babel.cfg too).
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=TRANSLATIONS)
-    app.jinja_env.globals.update(languages=LANGUAGES, html_lang=html_lang, get_locale=get_locale)
+    app.jinja_env.globals.update(
+        languages=LANGUAGES,
+        html_lang=html_lang,
+        current_locale=current_locale,
+        sentence=sentence,
+        role_name=role_name,
+    )
 
 
 def select_locale() -> str | None:
@@ -58,9 +94,14 @@ def in_locale(locale: str | None) -> AbstractContextManager:
     return force_locale(known(locale) or DEFAULT_LOCALE)
 
 
-def html_lang(locale) -> str:
+def site_code(locale) -> str:
+    """The site's name for a Babel locale: its LANGUAGES key ("zh_CN", "en")."""
+    return f"{locale.language}_{locale.territory}" if locale.territory else locale.language
+
+
+def html_lang(code: str) -> str:
     """BCP 47 for <html lang>: zh_CN -> zh-CN."""
-    return str(locale).replace("_", "-")
+    return code.replace("_", "-")
 
 
 def remember_in_cookie(response, locale: str) -> None:
@@ -78,3 +119,32 @@ def remember_in_cookie(response, locale: str) -> None:
 def save_user_locale(user, locale: str) -> None:
     User.update(locale=locale).where(User.id == user.id).execute()
     user.locale = locale
+
+
+def sentence(message) -> str:
+    """A service's lower-case message ("password must have …") as a sentence of the page."""
+    text = str(message)
+    # TRANSLATORS: the full stop that ends a sentence ("。" in Chinese).
+    return text[:1].upper() + text[1:] + gettext(".")
+
+
+def current_locale() -> str:
+    """This request's locale as stored on a user ("zh_CN")."""
+    return site_code(get_locale())
+
+
+def on_login(user) -> None:
+    """At login the account and this browser agree on one language: the account's choice if
+    it has one (this browser's cookie follows it), else this browser's choice is adopted."""
+    if known(user.locale) is None:
+        chosen = known(request.cookies.get(COOKIE))
+        if chosen is not None:
+            save_user_locale(user, chosen)
+        return
+    if request.cookies.get(COOKIE) != user.locale:
+        after_this_request(lambda response: remember_in_cookie(response, user.locale) or response)
+    refresh()  # the rest of this request (the flashed message) speaks the account's language
+
+
+def role_name(role: str) -> str:
+    return str(ROLE_NAMES.get(role, role))

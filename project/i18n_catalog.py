@@ -9,6 +9,7 @@ init: start the catalogue of a new language.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -42,10 +43,16 @@ def catalogues(folder: Path = TRANSLATIONS_DIR) -> list[Path]:
 
 def extract(output: Path = TEMPLATE) -> Path:
     keywords = [arg for keyword in KEYWORDS for arg in ("-k", keyword)]
-    pybabel(
-        "extract", "-F", str(MAPPING), *keywords, "--add-location=file", "--sort-by-file",
-        "--no-wrap", "-o", str(output), str(PACKAGE_DIR),
-    )  # fmt: skip
+    # Run from the checkout so the template names files as project/…, not by absolute path.
+    here = os.getcwd()
+    os.chdir(PROJECT_ROOT)
+    try:
+        pybabel(
+            "extract", "-F", str(MAPPING), *keywords, "--add-location=file", "--sort-by-file",
+            "--no-wrap", "-o", str(output), PACKAGE_DIR.name,
+        )  # fmt: skip
+    finally:
+        os.chdir(here)
     return output
 
 

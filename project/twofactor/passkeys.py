@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import webauthn
 from flask import current_app, request, session
+from flask_babel import gettext as _
 from webauthn.helpers import bytes_to_base64url
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
@@ -65,7 +66,7 @@ def remember_challenge(challenge: bytes, purpose: str, user: User) -> None:
 def take_challenge(purpose: str, user: User) -> bytes:
     stored = session.pop(CHALLENGE, None) or {}
     if stored.get("for") != purpose or stored.get("user") != user.id:
-        raise PasskeyError("no passkey request is under way: try again")
+        raise PasskeyError(_("no passkey request is under way: try again"))
     return webauthn.base64url_to_bytes(stored["value"])
 
 
@@ -95,7 +96,7 @@ def finish_registration(user: User, credential: dict, name: str) -> Passkey:
             expected_origin=origin(),
         )
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
-        raise PasskeyError(f"the passkey was not accepted: {exc}") from None
+        raise PasskeyError(_("the passkey was not accepted: %(reason)s", reason=exc)) from None
     passkey = Passkey.create(
         user=user.id,
         credential_id=bytes_to_base64url(verified.credential_id),
@@ -124,7 +125,7 @@ def finish_authentication(user: User, credential: dict) -> Passkey:
         (Passkey.user == user.id) & (Passkey.credential_id == str(credential.get("id", "")))
     )
     if passkey is None:
-        raise PasskeyError("that passkey is not registered for this account")
+        raise PasskeyError(_("that passkey is not registered for this account"))
     try:
         verified = webauthn.verify_authentication_response(
             credential=json.dumps(credential),
@@ -135,7 +136,7 @@ def finish_authentication(user: User, credential: dict) -> Passkey:
             credential_current_sign_count=passkey.sign_count,
         )
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
-        raise PasskeyError(f"the passkey answer was refused: {exc}") from None
+        raise PasskeyError(_("the passkey answer was refused: %(reason)s", reason=exc)) from None
     passkey.sign_count = verified.new_sign_count
     passkey.last_used_at = utcnow()
     passkey.save(only=[Passkey.sign_count, Passkey.last_used_at])

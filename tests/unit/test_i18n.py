@@ -1,0 +1,119 @@
+"""The reader's language: English by default, Accept-Language, the header's switcher (a cookie
+for this browser, a column for the account), and mails in the recipient's language."""
+
+from __future__ import annotations
+
+from devkit.accounts import PASSWORD
+from project.models import User
+
+ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
+
+
+def test_english_is_the_default(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in page and ">Log in</a>" in page
+
+
+def test_accept_language_picks_chinese(client):
+    page = client.get("/", headers=ZH).get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page and ">登录</a>" in page
+
+
+def test_an_unknown_language_gets_english(client):
+    page = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="en">' in page
+
+
+def test_the_switcher_is_a_csrf_form_in_the_header(client):
+    page = client.get("/").get_data(as_text=True)
+    header = page.split('class="locale-switch"')[1].split("</form>")[0]
+    assert 'method="post" action="/locale"' in page
+    assert 'name="csrf_token"' in header and 'value="zh_CN"' in header and "中文" in header
+
+
+def test_switching_sets_a_cookie_and_goes_back(client):
+    response = client.post("/locale", data={"locale": "zh_CN", "next": "/auth/login?x=1"})
+    assert response.status_code == 302 and response.location == "/auth/login?x=1"
+    assert "locale=zh_CN" in response.headers["Set-Cookie"]
+    assert "HttpOnly" in response.headers["Set-Cookie"]
+    assert ">登录</h1>" in client.get("/auth/login").get_data(as_text=True)
+
+
+def test_the_cookie_wins_over_accept_language(client):
+    client.post("/locale", data={"locale": "en"})
+    assert '<html lang="en">' in client.get("/", headers=ZH).get_data(as_text=True)
+
+
+def test_switching_refuses_an_unknown_language_and_a_foreign_next(client):
+    assert client.post("/locale", data={"locale": "xx"}).status_code == 400
+    response = client.post("/locale", data={"locale": "en", "next": "//evil.example/"})
+    assert response.location == "/"
+
+
+def test_a_user_s_choice_is_kept_on_the_account(app, auth, client):
+    auth.create_user()
+    auth.login()
+    client.post("/locale", data={"locale": "zh_CN"})
+    with app.app_context():
+        assert User.get(User.email == "ann@example.com").locale == "zh_CN"
+    other = app.test_client()  # another browser: no cookie, asks for English
+    other.post("/auth/login", data={"email": "ann@example.com", "password": PASSWORD})
+    page = other.get("/account", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page and "退出登录" in page
+
+
+def test_registering_keeps_the_visitor_s_language(app, auth, client):
+    client.post("/locale", data={"locale": "zh_CN"})
+    auth.register()
+    with app.app_context():
+        assert User.get(User.email == "ann@example.com").locale == "zh_CN"
+
+
+def test_form_errors_and_flashes_are_translated(auth, client):
+    auth.create_user()
+    page = client.post(
+        "/auth/login", data={"email": "ann@example.com", "password": "wrong-password-1"}, headers=ZH
+    ).get_data(as_text=True)
+    assert "邮箱或密码不正确" in page
+    page = client.post("/auth/register", data={"email": "x"}, headers=ZH).get_data(as_text=True)
+    assert "请输入有效的邮箱地址。" in page
+
+
+def test_api_messages_follow_accept_language(client):
+    reply = client.get("/api/v1/notes", headers=ZH)
+    assert reply.status_code == 401 and reply.get_json()["error"]["code"] == "unauthenticated"
+    assert "登录" in reply.get_json()["error"]["message"]
+
+
+def test_a_reset_mail_goes_out_in_the_recipient_s_language(app, auth, client, smtp, mail_app):
+    """Asked from an English browser: the mail follows the account's language, not the page's."""
+    user = auth.create_user()
+    with app.app_context():
+        User.update(locale="zh_CN").where(User.id == user.id).execute()
+    english = {"Accept-Language": "en"}
+    client.post("/auth/forgot", data={"email": "ann@example.com"}, headers=english)
+    message = smtp.inbox.wait_for(1)[0]
+    assert message["Subject"] == "重置密码"
+    text = message.get_content()
+    assert "设置新密码" in text and "/auth/reset/" in text
+
+
+def test_a_mail_to_a_user_without_a_choice_is_english(app, auth, client, smtp, mail_app):
+    auth.create_user()
+    client.post("/auth/forgot", data={"email": "ann@example.com"}, headers=ZH)
+    assert smtp.inbox.wait_for(1)[0]["Subject"] == "Reset your password"
+
+
+def test_dates_are_formatted_for_the_locale(app):
+    from datetime import datetime
+
+    from flask_babel import format_datetime
+
+    from project.i18n import in_locale
+
+    when = datetime(2026, 12, 1, 12, 30)
+    with app.test_request_context():
+        with in_locale("zh_CN"):
+            assert format_datetime(when, "medium").startswith("2026年12月1日")
+        with in_locale(None):
+            assert format_datetime(when, "medium").startswith("Dec 1, 2026")
