@@ -13,9 +13,20 @@ from functools import cached_property
 
 from babel import support
 from flask import Flask, after_this_request, current_app, g, has_request_context, request
-from flask_babel import Babel, Domain, force_locale, get_locale, gettext, refresh
+from flask.globals import _cv_app
+from flask_babel import (
+    Babel,
+    Domain,
+    force_locale,
+    get_locale,
+    get_translations,
+    gettext,
+    refresh,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 from .models import User
 
@@ -62,6 +73,10 @@ def init_app(app: Flask) -> None:
     # {% trans %} blocks are read without their line breaks and indentation (babel.cfg too).
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=TRANSLATIONS)
+    # Pages call _() a dozen times: straight to this request's catalogue. Flask-Babel's
+    # callables look the domain, the context and the locale up again on every call, and
+    # Jinja's newstyle wrapper around them costs a second context.call.
+    app.jinja_env.globals.update(_=page_gettext, gettext=page_gettext, ngettext=page_ngettext)
     app.jinja_env.globals.update(
         languages=LANGUAGES,
         html_lang=html_lang,
@@ -69,6 +84,50 @@ def init_app(app: Flask) -> None:
         sentence=sentence,
         role_name=role_name,
     )
+
+
+def page_state() -> tuple:
+    """(Babel locale, its site code, its catalogue) for the current context, kept where
+    Flask-Babel keeps the locale (g._flask_babel) until that changes (force_locale)."""
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None:
+        return None, DEFAULT_LOCALE, support.NullTranslations()
+    ctx = getattr(app_ctx.g, "_flask_babel", None)
+    locale = getattr(ctx, "babel_locale", None) or get_locale()
+    ctx = app_ctx.g._flask_babel  # get_locale made it if it was missing
+    state = getattr(ctx, "site_locale_state", None)
+    if state is None or state[0] is not locale:
+        state = ctx.site_locale_state = (locale, site_code(locale), get_translations())
+    return state
+
+
+# (locale, autoescape, message): the finished text of a message without values. Bounded by
+# the catalogue's size; a page's fixed strings then cost one dict look-up each.
+FIXED_TEXT: dict[tuple, str] = {}
+
+
+@pass_eval_context
+def page_gettext(eval_ctx, message: str, **variables) -> str:
+    """Jinja's newstyle gettext: the values are escaped into the translation (autoescape)."""
+    state = page_state()
+    if variables:
+        return formatted(eval_ctx, state[2].ugettext(message), variables)
+    key = (state[1], eval_ctx.autoescape, message)
+    text = FIXED_TEXT.get(key)
+    if text is None:
+        text = FIXED_TEXT[key] = formatted(eval_ctx, state[2].ugettext(message), {})
+    return text
+
+
+def formatted(eval_ctx, text: str, variables: dict) -> str:
+    # Always a format string, as in Jinja's own ("100%%" reads "100%" with or without values).
+    return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704 (our catalogue)
+
+
+@pass_eval_context
+def page_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    return formatted(eval_ctx, page_state()[2].ungettext(singular, plural, num), variables)
 
 
 def select_locale() -> str | None:
@@ -130,7 +189,7 @@ def sentence(message) -> str:
 
 def current_locale() -> str:
     """This request's locale as stored on a user ("zh_CN")."""
-    return site_code(get_locale())
+    return page_state()[1]
 
 
 def on_login(user) -> None:

@@ -117,3 +117,25 @@ def test_dates_are_formatted_for_the_locale(app):
             assert format_datetime(when, "medium").startswith("2026年12月1日")
         with in_locale(None):
             assert format_datetime(when, "medium").startswith("Dec 1, 2026")
+
+
+def test_values_in_translated_text_are_escaped(app):
+    from flask import render_template_string
+
+    page = "{% trans v=v %}Notes{{ v }}{% endtrans %}|{{ _('Hi %(v)s', v=v) }}|{{ _('Notes') }}"
+    with app.test_request_context(headers=ZH):
+        html = render_template_string(page, v="<script>")
+    assert "<script>" not in html and html.count("&lt;script&gt;") == 2 and html.endswith("|笔记")
+
+
+def test_a_mail_rendered_during_a_chinese_page_can_be_english(app):
+    """force_locale inside a request: the page's catalogue is not reused for the mail."""
+    from flask import render_template_string
+
+    from project.i18n import in_locale
+
+    with app.test_request_context(headers=ZH):
+        assert render_template_string("{{ _('Notes') }}") == "笔记"
+        with in_locale("en"):
+            assert render_template_string("{{ _('Notes') }}") == "Notes"
+        assert render_template_string("{{ _('Notes') }}") == "笔记"
