@@ -75,12 +75,19 @@ def compile_all(folder: Path = TRANSLATIONS_DIR) -> list[Path]:
     return [po.with_suffix(".mo") for po in catalogues(folder)]
 
 
+def knows(locale: str) -> bool:
+    """True for a code Babel reads as itself ("pt_BR"; "no_such" would read as "no")."""
+    try:
+        parsed = Locale.parse(locale)
+    except (ValueError, UnknownLocaleError):
+        return False
+    return "_".join(filter(None, (parsed.language, parsed.territory))) == locale
+
+
 def init(locale: str) -> Path:
     """Start `locale`'s catalogue from messages.pot (then add it to i18n.LANGUAGES)."""
-    try:
-        Locale.parse(locale)
-    except (ValueError, UnknownLocaleError):
-        raise CatalogError(f"{locale!r} is not a locale Babel knows (e.g. fr, pt_BR)") from None
+    if not knows(locale):
+        raise CatalogError(f"{locale!r} is not a locale Babel knows (e.g. fr, pt_BR)")
     target = TRANSLATIONS_DIR / locale / "LC_MESSAGES" / "messages.po"
     if target.exists():
         raise CatalogError(f"{target.relative_to(PROJECT_ROOT)} exists: use i18n update")

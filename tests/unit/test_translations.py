@@ -67,3 +67,29 @@ def test_every_string_is_translated(locale):
 
 def test_every_language_has_a_catalogue():
     assert {path.parts[-3] for path in i18n_catalog.catalogues()} == set(LOCALES)
+
+
+def test_ctl_i18n_lists_its_verbs_and_refuses_mistakes_in_one_line():
+    import os
+
+    from devkit.cli import run_cli
+
+    env = dict(os.environ)
+    assert "i18n " in run_cli("--help", env=env).stdout
+    for args, message in (
+        (("init", "zh_CN"), "error: project/translations/zh_CN/LC_MESSAGES/messages.po exists"),
+        (("init", "no_such_locale"), "error: 'no_such_locale' is not a locale Babel knows"),
+    ):
+        result = run_cli("i18n", *args, env=env)
+        assert result.returncode == 1 and result.stderr.startswith(message), result.stderr
+        assert len(result.stderr.splitlines()) == 1
+
+
+def test_compile_writes_what_the_app_reads(tmp_path):
+    import shutil
+
+    folder = tmp_path / "translations"
+    shutil.copytree(i18n_catalog.TRANSLATIONS_DIR, folder, ignore=shutil.ignore_patterns("*.mo"))
+    built = i18n_catalog.compile_all(folder)
+    assert [path.name for path in built] == ["messages.mo"] * len(LOCALES)
+    assert all(path.stat().st_size > 1000 for path in built)
