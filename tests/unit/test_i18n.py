@@ -139,3 +139,8 @@ def test_a_mail_rendered_during_a_chinese_page_can_be_english(app):
         with in_locale("en"):
             assert render_template_string("{{ _('Notes') }}") == "Notes"
         assert render_template_string("{{ _('Notes') }}") == "笔记"
+
+
+def test_the_scripts_words_come_translated_with_the_page(client):
+    page = client.get("/", headers=ZH).get_data(as_text=True)
+    assert 'data-text-dismiss="关闭"' in page and 'data-text-passkey-not-added="' in page
