@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # Debian's Chromium, headless, as root here, with nothing phoning home during a test.
 CHROMIUM_ARGS = [
     "--no-sandbox",  # tests run as root here
@@ -22,6 +24,21 @@ def watch_csp(page, violations: list) -> None:
 
     page.on("console", on_console)
     page.on("pageerror", lambda exc: violations.append(str(exc)))
+
+
+def watch_problems(page, problems: list, requests: bool = False) -> None:
+    """Collect console errors (CSP violations included) and script errors; with `requests`,
+    failed requests and error answers too."""
+    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    if requests:
+        page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+        page.on(
+            "response",
+            lambda response: (
+                response.status >= 400 and problems.append(f"{response.status}: {response.url}")
+            ),
+        )
 
 
 # What the account forms' labels and buttons read, per browser locale (Accept-Language).
@@ -63,3 +80,11 @@ def fill_login(
     if remember:
         page.get_by_label(labels["remember"]).check()
     page.get_by_role("button", name=labels["log_in"], exact=True).click()
+
+
+def register_and_log_in(page, email: str, password: str) -> None:
+    """Register an account, then log in with it (registering starts no session)."""
+    fill_registration(page, email, password)
+    page.wait_for_url(re.compile(r"/auth/login$"))
+    fill_login(page, email, password)
+    page.wait_for_url(re.compile(r"/account$"))

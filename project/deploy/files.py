@@ -13,14 +13,14 @@ from .systemd import render_systemd_unit, unit_name
 
 
 def config_files(settings: DeploySettings) -> dict[Path, str]:
-    etc = settings.etc
+    layout = settings.layout
     return {
-        etc / "supervisord.conf": render_supervisord_conf(settings),
-        etc / "gunicorn.conf.py": render_gunicorn_conf(settings),
-        etc / "nginx.conf.example": render_nginx_conf(settings),
-        settings.layout.nginx_https_example: render_nginx_https_conf(settings),
-        etc / "systemd" / unit_name(settings): render_systemd_unit(settings),
-        etc / "systemd" / "user" / unit_name(settings): render_systemd_unit(settings, True),
+        layout.supervisord_conf: render_supervisord_conf(settings),
+        layout.gunicorn_conf: render_gunicorn_conf(settings),
+        layout.nginx_example: render_nginx_conf(settings),
+        layout.nginx_https_example: render_nginx_https_conf(settings),
+        layout.systemd_unit(unit_name(settings), user=False): render_systemd_unit(settings),
+        layout.systemd_unit(unit_name(settings), user=True): render_systemd_unit(settings, True),
     }
 
 

@@ -84,18 +84,6 @@ def with_environment(entry: str) -> list[int]:
     return sorted(found)
 
 
-def processes_mentioning(marker: str) -> list[int]:
-    """Live PIDs whose command line contains `marker` (e.g. the project's etc/ path)."""
-    own = os.getpid()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != own:
-            pid = int(entry.name)
-            if marker in command_line(pid) and not is_zombie(pid):
-                found.append(pid)
-    return found
-
-
 def port_in_use(host: str, port: int) -> bool:
     """True when something else is bound to host:port (checked by binding it ourselves)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 
 from devkit.browser import CHROMIUM_ARGS
 from devkit.bundle import Bundle
+from devkit.services import required_tool
 from project.config import PROJECT_ROOT
 
 SCREENSHOT_DIR = PROJECT_ROOT / "test-output"
@@ -32,16 +32,8 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
-    """Debian's Chromium; missing is a skip on a developer machine and a failure in CI.
-
-    The skip reason is printed in pytest's summary (`-ra` in pyproject.toml).
-    """
-    path = shutil.which("chromium")
-    if path:
-        return path
-    if os.environ.get("CI"):
-        pytest.fail("CI is set but chromium is not installed: .ci/run should have installed it")
-    pytest.skip("chromium not found (apt-get install chromium); browser tests skipped")
+    """Debian's Chromium: a skip on a developer machine, a failure in CI."""
+    return required_tool("chromium", "chromium")
 
 
 # The bundle's own: a test must not point it at another folder or database.

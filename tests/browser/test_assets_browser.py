@@ -5,8 +5,6 @@ in the api blueprint); the page is served by the real app with the real build.
 """
 
 import itertools
-import os
-import shutil
 import threading
 
 import pytest
@@ -14,6 +12,8 @@ from flask import Blueprint, abort, flash, jsonify, render_template_string, requ
 from flask_wtf.csrf import validate_csrf
 from werkzeug.serving import make_server
 from wtforms.validators import ValidationError
+
+from devkit.services import required_tool
 
 pytestmark = pytest.mark.browser
 
@@ -99,11 +99,7 @@ def add_csp(response):
 
 @pytest.fixture
 def page(live_url):
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium not found (CI installs it)")
-        pytest.skip("chromium not found: apt-get install chromium to run the browser tests")
+    chromium = required_tool("chromium", "chromium")
     from playwright.sync_api import sync_playwright
 
     problems = []

@@ -1,11 +1,9 @@
 """The notes page, enhanced by the built JS, calling the real API through the real bundle."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
-from devkit.browser import fill_registration
+from devkit.browser import register_and_log_in, watch_problems
 
 pytestmark = pytest.mark.browser
 
@@ -13,31 +11,13 @@ EMAIL = "noter@example.com"
 PASSWORD = "copper-lantern-93"
 
 
-def record_problems(page, problems: list) -> None:
-    """Console errors (CSP violations included), script errors and failed requests."""
-    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
-    page.on(
-        "response",
-        lambda response: (
-            response.status >= 400 and problems.append(f"{response.status}: {response.url}")
-        ),
-    )
-
-
 def test_notes_page_adds_and_deletes_through_the_api(new_context, live_server):
     problems = []
     page = new_context().new_page()
-    record_problems(page, problems)
+    watch_problems(page, problems, requests=True)
     page.on("dialog", lambda dialog: dialog.accept())  # the delete confirmation
 
-    fill_registration(page, EMAIL, PASSWORD)
-    expect(page).to_have_url(re.compile(r"/auth/login$"))
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/account$"))
+    register_and_log_in(page, EMAIL, PASSWORD)
 
     page.goto("/notes/")
     expect(page.locator("[data-notes-status]")).to_have_text("No notes yet.")

@@ -9,7 +9,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from devkit.browser import CHROMIUM_ARGS, fill_registration
+from devkit.browser import CHROMIUM_ARGS, register_and_log_in, watch_problems
 from devkit.bundle import Bundle
 from devkit.net import free_port
 
@@ -62,14 +62,8 @@ def page(chromium_path, localhost_site):
 
 def test_register_a_passkey_and_sign_in_with_it(page):
     problems: list[str] = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    fill_registration(page, EMAIL, PASSWORD)
-    expect(page).to_have_url(re.compile(r"/auth/login$"))  # registering starts no session
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/account$"))
+    watch_problems(page, problems)
+    register_and_log_in(page, EMAIL, PASSWORD)
 
     page.goto("/account/two-factor")
     page.get_by_role("button", name="Set up two-factor sign-in").click()

@@ -9,17 +9,12 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from devkit.browser import fill_login, fill_registration
+from devkit.browser import fill_login, register_and_log_in, watch_problems
 
 pytestmark = pytest.mark.browser
 
 EMAIL = "otp-walker@example.com"
 PASSWORD = "violet-harbor-42"
-
-
-def watch(page, problems: list) -> None:
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
 
 
 def log_in(page) -> None:
@@ -35,13 +30,8 @@ def log_out(page) -> None:
 def test_enrol_sign_in_with_a_code_then_with_a_recovery_code(new_context):
     page = new_context().new_page()
     problems: list[str] = []
-    watch(page, problems)
-    fill_registration(page, EMAIL, PASSWORD)
-    expect(page).to_have_url(re.compile(r"/auth/login$"))  # registering starts no session
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/account$"))
+    watch_problems(page, problems)
+    register_and_log_in(page, EMAIL, PASSWORD)
 
     page.goto("/account/settings")
     page.get_by_role("link", name="Two-factor settings").click()

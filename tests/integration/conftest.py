@@ -1,3 +1,7 @@
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from devkit.bundle import Bundle
@@ -19,3 +23,13 @@ def bundle(tmp_path):
     created = Bundle.create(tmp_path)
     yield created
     created.cleanup()
+
+
+@pytest.fixture
+def public_folder():
+    """A folder any user may enter (pytest's own tmp folders are 0700): for a bundle whose
+    socket or files another user (nginx's, the app's own) must reach."""
+    folder = Path(tempfile.mkdtemp(prefix="host-public-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)

@@ -4,7 +4,6 @@ Run on the embedded SQLite and on PostgreSQL (fresh databases of its own)."""
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import sqlite3
@@ -16,24 +15,12 @@ import pytest
 from devkit.bundle import Bundle
 from devkit.polling import wait_until
 from devkit.sandbox import copy_project
+from devkit.services import postgres_admin_connection, postgres_url
 from devkit.writers import Writers, api
 
 pytestmark = pytest.mark.integration
 
-ADMIN_DB_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 EMAIL, PASSWORD = "keeper@example.com", "lantern-quarry-47"
-
-
-def admin_connection():
-    psycopg2 = pytest.importorskip("psycopg2")
-    try:
-        connection = psycopg2.connect(ADMIN_DB_URL, connect_timeout=3)
-    except psycopg2.OperationalError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but PostgreSQL does not answer at {ADMIN_DB_URL}: {exc}")
-        pytest.skip(f"PostgreSQL not reachable at {ADMIN_DB_URL}")
-    connection.autocommit = True
-    return connection
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -41,12 +28,12 @@ def sites(request, tmp_path):
     """(kind, live, fresh): two copies of the project, each on its own database."""
     envs, names, admin = [{}, {}], [], None
     if request.param == "postgresql":
-        admin = admin_connection()
+        admin = postgres_admin_connection()
         names = [f"backups_it_{secrets.token_hex(4)}" for _ in range(2)]
         with admin.cursor() as cursor:
             for name in names:
                 cursor.execute(f'CREATE DATABASE "{name}"')
-        envs = [{"APP_DATABASE_URL": ADMIN_DB_URL.rsplit("/", 1)[0] + "/" + n} for n in names]
+        envs = [{"APP_DATABASE_URL": postgres_url(n)} for n in names]
     live = Bundle(copy_project(tmp_path / "live"), env=envs[0])
     fresh = Bundle(copy_project(tmp_path / "fresh"), env=envs[1])
     try:

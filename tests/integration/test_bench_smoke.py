@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
 from benchmarks import report, run
+from devkit.services import required_tool
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed"),
-]
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
+    required_tool("wrk", "wrk")
     path = tmp_path_factory.mktemp("bench") / "bench.json"
     run.run_benchmarks(run.quick_options(json_path=path), log=lambda line: None)
     return json.loads(path.read_text())

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import os
 import re
-import shutil
 import socket
 import subprocess
 import urllib.request
@@ -19,6 +17,7 @@ from devkit.bundle import Bundle
 from devkit.net import http_get
 from devkit.polling import wait_until
 from devkit.sentry_ingest import Ingest
+from devkit.services import required_tool
 from project.deploy import processes
 
 WORKERS = 5
@@ -27,13 +26,7 @@ SAMPLE = re.compile(r"^http_requests_total\{(?P<labels>[^}]*)\} (?P<value>\S+)$"
 
 
 def promtool() -> str:
-    """Debian's promtool (package prometheus): a skip on a developer machine, a failure in CI."""
-    path = shutil.which("promtool")
-    if path:
-        return path
-    if os.environ.get("CI"):
-        pytest.fail("CI is set but promtool is not installed: .ci/run should have installed it")
-    pytest.skip("promtool not found (apt-get install prometheus)")
+    return required_tool("promtool", "prometheus")
 
 
 def non_loopback_address() -> str | None:

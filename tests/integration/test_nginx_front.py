@@ -10,37 +10,25 @@ from __future__ import annotations
 
 import http.client
 import os
-import shutil
 import socket
 import ssl
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from devkit.bundle import Bundle
 from devkit.net import free_port
+from devkit.nginx import NGINX_BINARY, write_nginx_conf
 from devkit.polling import wait_until
 from devkit.sandbox import copy_project
-from devkit.tls import certificate, new_key, write_pair
-from project.deploy.nginx import TLS_CERTIFICATE, TLS_CERTIFICATE_KEY
 
 # The public name the bundle and nginx serve (APP_PUBLIC_URL, server_name, SNI).
 SITE = "shop.test"
 
 pytestmark = pytest.mark.integration
 
-NGINX = os.environ.get("NGINX_BIN") or shutil.which("nginx")
 TOKEN = "eyJ1IjoxfQ.Zm9v.YmFy"
-
-
-@pytest.fixture
-def public_folder():
-    folder = Path(tempfile.mkdtemp(prefix="host-nginx-"))
-    folder.chmod(0o755)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
@@ -53,9 +41,9 @@ def site(public_folder):
     try:
         bundle.ctl("start", "--bind", "unix", "--socket-group", "www-data", "--workers", "2")
         plain, tls = free_port(), free_port()
-        write_nginx_conf(bundle, nginx_dir, plain, tls)
+        write_site_conf(bundle, nginx_dir, plain, tls)
         started = subprocess.run(
-            [NGINX, "-p", str(nginx_dir), "-c", str(nginx_dir / "nginx.conf")],
+            [NGINX_BINARY, "-p", str(nginx_dir), "-c", str(nginx_dir / "nginx.conf")],
             capture_output=True,
             text=True,
             timeout=30,
@@ -67,7 +55,15 @@ def site(public_folder):
         pidfile = nginx_dir / "nginx.pid"
         if pidfile.exists():
             subprocess.run(
-                [NGINX, "-p", str(nginx_dir), "-c", str(nginx_dir / "nginx.conf"), "-s", "stop"],
+                [
+                    NGINX_BINARY,
+                    "-p",
+                    str(nginx_dir),
+                    "-c",
+                    str(nginx_dir / "nginx.conf"),
+                    "-s",
+                    "stop",
+                ],
                 capture_output=True,
                 timeout=30,
             )
@@ -75,10 +71,7 @@ def site(public_folder):
         bundle.cleanup()
 
 
-def write_nginx_conf(bundle: Bundle, folder: Path, plain: int, tls: int) -> None:
-    key = new_key()
-    cert = certificate(SITE, key, SITE, key, ca=False, hosts=(SITE,))
-    cert_path, key_path = write_pair(folder, "site", cert, key)
+def write_site_conf(bundle: Bundle, folder: Path, plain: int, tls: int) -> None:
     site = (bundle.root / "etc" / "nginx-https.conf.example").read_text()
     site = site.replace("listen 80;", f"listen 127.0.0.1:{plain};")
     site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{tls} ssl http2;")
@@ -86,17 +79,12 @@ def write_nginx_conf(bundle: Bundle, folder: Path, plain: int, tls: int) -> None
     site = site.replace(
         "listen 443 ssl default_server;", f"listen 127.0.0.1:{tls} ssl default_server;"
     )
-    site = site.replace(TLS_CERTIFICATE, cert_path).replace(TLS_CERTIFICATE_KEY, key_path)
-    site = site.replace("/var/log/nginx/", f"{folder}/")
-    (folder / "site.conf").write_text(site)
-    temp = "".join(
-        f"    {k}_temp_path {folder}/{k};\n"
-        for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    (folder / "nginx.conf").write_text(
-        "user nobody www-data;\n"  # like Debian's www-data: a member of the socket's group
-        f"pid {folder}/nginx.pid;\nerror_log {folder}/error.log;\nworker_processes 1;\n"
-        f"events {{}}\nhttp {{\n    access_log off;\n{temp}    include {folder}/site.conf;\n}}\n"
+    write_nginx_conf(
+        folder,
+        site,
+        SITE,
+        # like Debian's www-data: a member of the socket's group
+        main="user nobody www-data;\nworker_processes 1;\n",
     )
 
 
@@ -121,7 +109,7 @@ def https_get(port: int, path: str, **headers) -> http.client.HTTPResponse:
     return response
 
 
-@pytest.mark.skipif(not NGINX, reason="no nginx binary (set NGINX_BIN=/path/to/nginx)")
+@pytest.mark.skipif(not NGINX_BINARY, reason="no nginx binary (set NGINX_BIN=/path/to/nginx)")
 @pytest.mark.skipif(os.geteuid() != 0, reason="nginx's workers switch to nobody:www-data")
 def test_nginx_serves_the_bundle_over_the_unix_socket_with_tls(site):
     bundle, plain, tls, nginx_log = site

@@ -14,10 +14,8 @@ import email.policy
 import http.cookiejar
 import os
 import re
-import shutil
 import stat
 import subprocess
-import tempfile
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -36,15 +34,6 @@ PASSWORD = "granite-willow-58"
 NEW_PASSWORD = "copper-meadow-91"
 # Cookies over plain HTTP for this test only (urllib keeps Secure cookies off http://).
 PLAIN_HTTP = {"APP_SESSION_COOKIE_SECURE": "false", "APP_REMEMBER_COOKIE_SECURE": "false"}
-
-
-@pytest.fixture
-def public_folder():
-    """A folder any user may enter (pytest's own tmp folders are 0700)."""
-    folder = Path(tempfile.mkdtemp(prefix="host-public-"))
-    folder.chmod(0o755)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -3,41 +3,28 @@ PostgreSQL database and one secret key. Sessions and login throttling hold acros
 
 from __future__ import annotations
 
-import os
 import secrets
 
 import pytest
 
 from devkit.bundle import Bundle
 from devkit.formclient import Browser
+from devkit.services import postgres_admin_connection, postgres_url
 
 pytestmark = pytest.mark.integration
 
-ADMIN_DB_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "granite-willow-58"
-
-
-def connect_admin():
-    psycopg2 = pytest.importorskip("psycopg2")
-    try:
-        connection = psycopg2.connect(ADMIN_DB_URL, connect_timeout=3)
-    except psycopg2.OperationalError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but PostgreSQL does not answer at {ADMIN_DB_URL}: {exc}")
-        pytest.skip(f"PostgreSQL not reachable at {ADMIN_DB_URL}: several-hosts test skipped")
-    connection.autocommit = True
-    return connection
 
 
 @pytest.fixture
 def shared_database():
     """A fresh PostgreSQL database for this test, dropped afterwards."""
     name = f"skeleton_hosts_{secrets.token_hex(4)}"
-    admin = connect_admin()
+    admin = postgres_admin_connection()
     with admin.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield ADMIN_DB_URL.rsplit("/", 1)[0] + "/" + name
+        yield postgres_url(name)
     finally:
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

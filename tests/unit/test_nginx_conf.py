@@ -4,14 +4,12 @@ tokens masked in nginx's log. `nginx -t` checks both when an nginx binary is fou
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 
 import pytest
 
-from devkit.tls import certificate, new_key, write_pair
+from devkit.nginx import NGINX_BINARY, write_nginx_conf
 from project.deploy.access_log import mask_tokens
 from project.deploy.nginx import (
     TLS_CERTIFICATE,
@@ -22,9 +20,6 @@ from project.deploy.nginx import (
     render_nginx_https_conf,
 )
 from project.deploy.settings import DeploySettings
-
-# Not NGINX: nginx itself reads that variable (inherited sockets).
-NGINX = os.environ.get("NGINX_BIN") or shutil.which("nginx")
 
 
 def server_blocks(text: str) -> list[str]:
@@ -72,29 +67,16 @@ def test_nginx_masks_the_same_paths_as_the_app(uri):
 
 
 def nginx_check(tmp_path, site: str) -> subprocess.CompletedProcess:
-    key = new_key()
-    cert = certificate("example.com", key, "example.com", key, ca=False, hosts=("example.com",))
-    cert_path, key_path = write_pair(tmp_path, "site", cert, key)
-    site = site.replace(TLS_CERTIFICATE, cert_path).replace(TLS_CERTIFICATE_KEY, key_path)
-    site = site.replace("/var/log/nginx/", f"{tmp_path}/")
-    (tmp_path / "site.conf").write_text(site)
-    temp_paths = "".join(
-        f"    {kind}_temp_path {tmp_path}/{kind};\n"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
-        f"http {{\n    access_log off;\n{temp_paths}    include {tmp_path}/site.conf;\n}}\n"
-    )
+    conf = write_nginx_conf(tmp_path, site, "example.com")
     return subprocess.run(
-        [NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        [NGINX_BINARY, "-t", "-p", str(tmp_path), "-c", str(conf)],
         capture_output=True,
         text=True,
         timeout=30,
     )
 
 
-@pytest.mark.skipif(not NGINX, reason="no nginx binary (set NGINX_BIN=/path/to/nginx)")
+@pytest.mark.skipif(not NGINX_BINARY, reason="no nginx binary (set NGINX_BIN=/path/to/nginx)")
 @pytest.mark.parametrize("render", [render_nginx_conf, render_nginx_https_conf])
 def test_nginx_accepts_the_rendered_site(tmp_path, render):
     result = nginx_check(tmp_path, render(DeploySettings()))

@@ -44,6 +44,16 @@ def logged_in(client) -> bool:
     return client.get("/account").status_code == 200
 
 
+def assert_second_step_refuses_then_accepts(auth, client, refused, accepted) -> None:
+    """A fresh login: the code `refused` does not finish it, the code `accepted` does."""
+    auth.logout()
+    auth.login()
+    second_step(client, refused)
+    assert not logged_in(client)
+    second_step(client, accepted)
+    assert logged_in(client)
+
+
 def test_enrolment_needs_a_code_and_shows_ten_codes_once(app, auth, client):
     secret, codes = enrol(app, auth, client)
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -110,12 +120,7 @@ def test_recovery_code_works_once(app, auth, client):
     auth.login()
     second_step(client, codes[0].upper())  # case and the dash do not matter
     assert logged_in(client)
-    auth.logout()
-    auth.login()
-    second_step(client, codes[0])
-    assert not logged_in(client)
-    second_step(client, codes[1])
-    assert logged_in(client)
+    assert_second_step_refuses_then_accepts(auth, client, codes[0], codes[1])
 
 
 def test_regenerating_voids_the_old_codes(app, auth, client):
@@ -125,12 +130,7 @@ def test_regenerating_voids_the_old_codes(app, auth, client):
     fresh = client.post("/account/two-factor/recovery-codes", data={"code": code_at(secret, 1)})
     new = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", fresh.text)
     assert len(new) == 10
-    auth.logout()
-    auth.login()
-    second_step(client, old[2])
-    assert not logged_in(client)
-    second_step(client, new[0])
-    assert logged_in(client)
+    assert_second_step_refuses_then_accepts(auth, client, old[2], new[0])
 
 
 def test_wrong_codes_count_in_the_account_throttle(app, auth, client):
