@@ -9,7 +9,7 @@ import secrets
 import pytest
 
 from project.deploy import preflight, privacy
-from project.deploy.checks import ERROR, run_checks
+from project.deploy.checks import ERROR, OK, run_checks
 from project.deploy.settings import DeploySettings
 
 
@@ -75,3 +75,20 @@ def test_the_development_key_is_an_error_under_every_config(tmp_path, config, pr
     preflight.make_var_dirs(settings)
     found = " | ".join(errors(settings))
     assert "development" in found and "secret key" in found
+
+
+def test_catalogues_changed_since_their_compile_are_an_error(tmp_path):
+    from types import SimpleNamespace
+
+    from project.deploy.checks import check_translations
+    from project.deploy.layout import PACKAGE
+
+    po = tmp_path / PACKAGE / "translations" / "zh_CN" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text("")
+    settings = SimpleNamespace(root=tmp_path)
+    assert [m for _, m in check_translations(settings)] == [
+        "translations not compiled: zh_CN: run scripts/ctl i18n compile"
+    ]
+    po.with_suffix(".mo").write_bytes(b"")
+    assert list(check_translations(settings)) == [(OK, "translations compiled")]

@@ -24,11 +24,19 @@ def test_an_unknown_language_gets_english(client):
     assert '<html lang="en">' in page
 
 
-def test_the_switcher_is_a_csrf_form_in_the_header(client):
-    page = client.get("/").get_data(as_text=True)
-    header = page.split('class="locale-switch"')[1].split("</form>")[0]
-    assert 'method="post" action="/locale"' in page
-    assert 'name="csrf_token"' in header and 'value="zh_CN"' in header and "中文" in header
+def switcher(page: str) -> str:
+    return page.split('class="locale-switch"')[1].split("</form>")[0]
+
+
+def test_the_switcher_is_a_post_form_in_the_header(auth, client):
+    header = switcher(client.get("/").get_data(as_text=True))
+    assert 'method="post" action="/locale"' in header
+    assert 'value="zh_CN"' in header and "中文" in header
+    assert 'aria-pressed="true">English' in header
+    assert 'name="csrf_token"' not in header  # anonymous: no session (see the origin test)
+    auth.create_user()
+    auth.login()
+    assert 'name="csrf_token"' in switcher(client.get("/").get_data(as_text=True))
 
 
 def test_switching_sets_a_cookie_and_goes_back(client):
@@ -144,3 +152,37 @@ def test_a_mail_rendered_during_a_chinese_page_can_be_english(app):
 def test_the_scripts_words_come_translated_with_the_page(client):
     page = client.get("/", headers=ZH).get_data(as_text=True)
     assert 'data-text-dismiss="关闭"' in page and 'data-text-passkey-not-added="' in page
+
+
+def csrf_app(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app.test_client()
+
+
+def test_anonymous_switching_needs_this_site_s_origin_not_a_session(app):
+    client = csrf_app(app)
+    assert "Set-Cookie" not in client.get("/").headers  # the switcher made no session
+    forged = client.post("/locale", data={"locale": "zh_CN"}, headers={"Origin": "https://evil"})
+    assert forged.status_code == 400 and "Set-Cookie" not in forged.headers
+    assert client.post("/locale", data={"locale": "zh_CN"}).status_code == 400  # no origin
+    ours = client.post("/locale", data={"locale": "zh_CN"}, headers={"Origin": "http://localhost"})
+    assert ours.status_code == 302 and ours.headers["Set-Cookie"].startswith("locale=zh_CN")
+    by_referer = {"Referer": "http://localhost/auth/login"}
+    assert client.post("/locale", data={"locale": "en"}, headers=by_referer).status_code == 302
+
+
+def test_a_logged_in_user_s_switch_needs_the_session_token(app, auth):
+    import re
+
+    client = csrf_app(app)
+    auth.create_user()
+    login_page = client.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    data = {"email": "ann@example.com", "password": PASSWORD, "csrf_token": token}
+    assert client.post("/auth/login", data=data).status_code == 302
+    page = client.get("/account").get_data(as_text=True)
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)">', page).group(1)
+    origin = {"Origin": "http://localhost"}
+    assert client.post("/locale", data={"locale": "zh_CN"}, headers=origin).status_code == 400
+    good = {"locale": "zh_CN", "csrf_token": token}
+    assert client.post("/locale", data=good, headers=origin).status_code == 302
