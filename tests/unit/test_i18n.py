@@ -85,6 +85,7 @@ def test_form_errors_and_flashes_are_translated(auth, client):
     assert "邮箱或密码不正确" in page
     page = client.post("/auth/register", data={"email": "x"}, headers=ZH).get_data(as_text=True)
     assert "请输入有效的邮箱地址。" in page
+    assert "该字段是必填字段。" in page  # WTForms' own messages, from its catalogue
 
 
 def test_api_messages_follow_accept_language(client):
