@@ -1,8 +1,10 @@
 """Job queue benchmark: what enqueueing adds to a request (µs) and jobs/s, per store.
 
     .venv/bin/python -m benchmarks.jobs [--jobs 2000] [--redis redis://127.0.0.1:6379/5]
+        [--postgres postgresql://postgres@127.0.0.1:5432/test]
 
-For each store (the embedded SQLite file, Redis when it answers): build the app with that
+For each store (the embedded SQLite file, Redis and PostgreSQL when they answer; '' skips
+one; PostgreSQL gets tables jobs_* in that database): build the app with that
 store, enqueue N no-op `ping` jobs inside a request context with no worker running (the time
 per call is the cost a view pays), then start the real worker program and time how fast it
 empties the queue. Results: a table on stdout and benchmarks/results/jobs.json.
@@ -108,18 +110,31 @@ def redis_answers(url: str) -> bool:
         return False
 
 
+def postgres_answers(url: str) -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(url, connect_timeout=1).close()
+        return True
+    except psycopg.Error:
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.jobs")
     parser.add_argument("--jobs", type=int, default=2000)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/5")
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args(argv)
     stores = [("sqlite", "")]
     if args.redis and redis_answers(args.redis):
         stores.append(("redis", args.redis))
+    if args.postgres and postgres_answers(args.postgres):
+        stores.append(("postgres", args.postgres))
     results = [measure(name, url, args.jobs) for name, url in stores]
-    print(f"{'store':<8} {'jobs':>6} {'enqueue µs':>11} {'jobs/s':>8}")
+    print(f"{'store':<9} {'jobs':>6} {'enqueue µs':>11} {'jobs/s':>8}")
     for row in results:
-        print(f"{row['store']:<8} {row['jobs']:>6} {row['enqueue_us']:>11} {row['jobs_per_s']:>8}")
+        print(f"{row['store']:<9} {row['jobs']:>6} {row['enqueue_us']:>11} {row['jobs_per_s']:>8}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     return 0

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 import re
 
+from project.config import PROJECT_ROOT
+
+# Screenshots of the browser tests (gitignored): failures and the pages checked for overflow.
+SCREENSHOT_DIR = PROJECT_ROOT / "test-output"
+# axe-core from npm (a dev dependency in package.json; scripts/build-assets installs it).
+AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# One line per violation: rule, impact, what it asks for, where.
+AXE_RUN = """async () => (await axe.run()).violations.map(v =>
+    `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map(n => n.target.join(" ")).join(", ")}`)"""
+
 # Debian's Chromium, headless, as root here, with nothing phoning home during a test.
 CHROMIUM_ARGS = [
     "--no-sandbox",  # tests run as root here
@@ -88,3 +98,12 @@ def register_and_log_in(page, email: str, password: str) -> None:
     page.wait_for_url(re.compile(r"/auth/login$"))
     fill_login(page, email, password)
     page.wait_for_url(re.compile(r"/account$"))
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's violations on the page shown. The script is injected inline: the page's
+    context must be made with bypass_csp=True (tests only; the site's CSP forbids it)."""
+    if not AXE_SCRIPT.is_file():
+        raise FileNotFoundError(f"{AXE_SCRIPT} is missing: run scripts/build-assets (npm ci)")
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    return page.evaluate(AXE_RUN)

@@ -2,7 +2,7 @@
 
 Everything a bundle writes (etc/, var/, sockets, logs) stays in the copy, and a test may edit
 the copy's code. The copy runs with the checkout's .venv, linked: installing it takes minutes,
-and nothing in a copy installs Python packages. node_modules is copied instead (12 MB, tens of
+and nothing in a copy installs Python packages. node_modules is copied instead (27 MB, tens of
 milliseconds): a copy whose package files differ (a renamed copy) runs `npm ci`, which empties
 the folder it installs into, and through a link that folder was the checkout's.
 """

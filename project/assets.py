@@ -25,7 +25,12 @@ from .user_errors import UserError
 
 MANIFEST = "gen/manifest.json"  # relative to the static folder
 # Bundle name -> the file esbuild writes (relative to the static folder).
-BUNDLES = {"css": "gen/css/app.css", "js": "gen/js/app.js"}
+BUNDLES = {
+    "css": "gen/css/app.css",
+    "js": "gen/js/app.js",
+    "api-docs-css": "gen/css/api-docs.css",
+    "api-docs-js": "gen/js/api-docs.js",
+}
 ONE_YEAR = 31536000
 DEFAULT_UNHASHED_MAX_AGE = 300
 

@@ -12,7 +12,9 @@ import re
 from pathlib import Path
 
 import sentry_sdk
-from flask import g, has_request_context, request
+from flask import g, has_app_context, has_request_context, request
+from sentry_sdk.integrations.huey import HueyIntegration
+from sentry_sdk.integrations.logging import ignore_logger
 
 from . import build_info
 
@@ -49,6 +51,10 @@ def init(config: dict, component: str, root: Path) -> bool:
     if not dsn:
         return False
     tags = {"config": config["CONFIG_NAME"], "component": component}
+    # huey logs every failed try with its traceback and its integration reports every try
+    # (and adds headers to each job's arguments): a job's last try is reported by
+    # project.jobs.queue's error line instead, once, with the request id that enqueued it.
+    ignore_logger("huey")
     sentry_sdk.init(
         dsn=dsn,
         release=build_info.release(config, root),
@@ -56,6 +62,7 @@ def init(config: dict, component: str, root: Path) -> bool:
         data_collection=DATA_COLLECTION,
         before_send=lambda event, hint: before_send(event, hint, tags),
         before_breadcrumb=lambda crumb, hint: scrub(crumb),
+        disabled_integrations=[HueyIntegration()],
     )
     return True
 
@@ -81,6 +88,8 @@ def with_context(event: dict, tags: dict) -> dict:
             rule = request.url_rule.rule if request.url_rule else "(unmatched)"
             details["url"] = request.host_url.rstrip("/") + rule
             details.pop("query_string", None)
+    elif has_app_context() and "request_id" in g:  # a job: the request that enqueued it
+        event_tags.setdefault("request_id", g.request_id)
     return event
 
 

@@ -57,6 +57,13 @@ CSRF_FAILED = _l(
     "The form was missing its security token or it did not match (expired, or sent from "
     "another site). Go back, reload the page and try again."
 )
+# A browser that drops the session cookie fails every form's check, so "try again" never
+# works: the usual cause is a Secure cookie on a plain-HTTP site (README.md, Security model,
+# Sessions).
+CSRF_COOKIE_HINT = _l(
+    "If this keeps happening, your browser may be refusing this site's cookies (Secure "
+    "cookies over plain HTTP: see Sessions in the README)."
+)
 # A 5xx never tells an API client more than this: its description may hold internals.
 INTERNAL_MESSAGE = "internal server error"
 
@@ -100,6 +107,7 @@ def render_error(error: HTTPException):
         status=status,
         title=TITLES.get(status, error.name),
         message=page_sentence(error, status),
+        hint=str(CSRF_COOKIE_HINT) if isinstance(error, CSRFError) else None,
         request_id=current_request_id(),
     )
     return page, status, error_headers(error)

@@ -21,7 +21,7 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
-from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
 # `*_created` series exist only in single-process mode: without them a scrape of `ctl dev`
 # looks like one of the bundle.
@@ -127,6 +127,29 @@ def worker_started() -> None:
 
 def multiprocess_dir() -> str | None:
     return os.environ.get(MULTIPROC_ENV) or None
+
+
+def forget_dead_processes() -> None:
+    """Drop the live gauges of processes that died unmarked (a job worker killed with -9;
+    gunicorn's master marks its own workers): called when the job worker starts. Counters stay
+    in the sums."""
+    folder = multiprocess_dir()
+    if folder is None:
+        return
+    for name in os.listdir(folder):
+        pid = name.rsplit("_", 1)[-1].removesuffix(".db")
+        if name.startswith("gauge_live") and pid.isdigit() and not pid_alive(int(pid)):
+            mark_process_dead(int(pid), folder)
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def exposition() -> tuple[bytes, str]:

@@ -29,6 +29,10 @@ def index():
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
+    """Both forms post here (the email one marked form=email): a reload after an error
+    shows the page again instead of a 405 from a POST-only address."""
+    if request.method == "POST" and request.form.get("form") == "email":
+        return change_email()
     form = PasswordChangeForm()
     if form.validate_on_submit():
         return change_password(form)
@@ -74,8 +78,6 @@ def throttled_page(exc: Throttled | Limited, **forms):
     return page, status, {"Retry-After": str(exc.retry_after)}
 
 
-@bp.post("/email")
-@login_required
 def change_email():
     """Mail a link to the new address; the address changes only once it is followed."""
     form = EmailChangeForm()

@@ -9,6 +9,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from ..extensions import csrf
+from . import docs_page
 from .schemas import ErrorSchema
 from .views import bp
 
@@ -55,6 +56,7 @@ def init_app(app: Flask) -> JsonApi:
     for name in ENDPOINT_MODULES:
         import_module(f"{__name__}.{name}")  # before registering: Flask freezes bp then
     api.register_blueprint(bp)
+    app.register_blueprint(docs_page.bp, url_prefix=bp.url_prefix)
     csrf.exempt(bp)  # tokens need no CSRF; session writes are checked in auth.py
     return api
 

@@ -6,8 +6,9 @@ import os
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from ..config import DEV_SECRET_KEY, ConfigError
+from ..config import DEV_SECRET_KEY, ConfigError, is_loopback
 from . import privacy, public_url
 from .errors import DeployError
 from .layout import PACKAGE
@@ -31,6 +32,8 @@ INSECURE_OVERRIDES = {
     "APP_WTF_CSRF_ENABLED": ({"0", "false", "no", "off", ""}, "forms accept cross-site posts"),
     "APP_HSTS_SECONDS": ({"0"}, "browsers may be downgraded to plain HTTP"),
 }
+
+COOKIE_FLAGS = ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE")
 
 
 def run_checks(settings: DeploySettings) -> list[Finding]:
@@ -72,6 +75,33 @@ def check_bind(settings: DeploySettings) -> Iterator[Finding]:
 
 def check_public_url(settings: DeploySettings) -> Iterator[Finding]:
     yield public_url.finding(settings)
+
+
+def check_cookies(settings: DeploySettings) -> Iterator[Finding]:
+    """prod only. A browser drops a Secure cookie sent over plain HTTP (except on localhost),
+    and then every form post fails its CSRF check; a cookie without Secure is readable on the
+    way. Both are legitimate for a plain-HTTP site on a trusted network, hence warnings."""
+    if settings.config_name != "prod":
+        return
+    try:
+        config = app_config(settings)
+    except ConfigError:
+        return  # check_config reports it
+    plain = [name for name in COOKIE_FLAGS if not config[name]]
+    url = urlsplit(settings.public_url)
+    if plain:
+        yield (
+            WARN,
+            f"cookies are not Secure ({', '.join(plain)} off): fine only for a plain-HTTP "
+            "site; once it is served over HTTPS, drop the override",
+        )
+    elif url.scheme == "http" and not is_loopback(url.hostname or ""):
+        yield (
+            WARN,
+            f"APP_PUBLIC_URL {settings.public_url} is plain HTTP but the cookies are Secure: "
+            "browsers drop them there, so every login ends on the Bad request page; serve "
+            "HTTPS (see Sessions in the README)",
+        )
 
 
 def check_permissions(settings: DeploySettings) -> Iterator[Finding]:
@@ -222,6 +252,7 @@ CHECKS: list[Callable[[DeploySettings], Iterator[Finding]]] = [
     check_config,
     check_bind,
     check_public_url,
+    check_cookies,
     check_permissions,
     check_log_paths,
     check_database,

@@ -7,9 +7,9 @@ adds it to layout.PROGRAMS and one `Section` here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .gunicorn import GRACEFUL_TIMEOUT
+from .gunicorn import GRACEFUL_TIMEOUT, METRICS_ENV
 from .layout import CLI_MODULE, PACKAGE, ROTATE_LOGS, WEB, WORKER, WORKER_MODULE, Program
 from .settings import DeploySettings
 
@@ -30,6 +30,7 @@ class Section:
     stopsignal: str = "TERM"
     stopwaitsecs: int = 10
     group: bool = False  # stop and kill the whole process group (gunicorn's workers)
+    environment: dict[str, str] = field(default_factory=dict)  # on top of the app's own
     log_maxbytes: str = "10MB"
     log_backups: int = 3
 
@@ -49,6 +50,9 @@ def sections(settings: DeploySettings) -> list[Section]:
             # INT is huey's graceful stop: running tasks finish; TERM would cut them short.
             stopsignal="INT",
             stopwaitsecs=WORKER_STOP_WAIT_SECS,
+            # Its job counters go to files next to the web workers', so a scrape of the site
+            # adds them in. gunicorn's master sets this for its workers itself (raw_env).
+            environment={METRICS_ENV: str(layout.metrics_dir)},
         ),
         Section(
             ROTATE_LOGS,
@@ -65,7 +69,7 @@ def render_section(section: Section, settings: DeploySettings) -> str:
 [program:{section.program.name}]
 command = {section.command}
 directory = {settings.root}
-environment = {render_environment(settings.app_environment())}
+environment = {render_environment({**settings.app_environment(), **section.environment})}
 autostart = true
 autorestart = true
 startsecs = 1

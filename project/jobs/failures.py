@@ -17,6 +17,8 @@ from datetime import datetime, timezone
 
 from huey.constants import EmptyData
 
+from .. import metrics
+
 FAILED = "failed:"
 RUNNING = "running:"
 
@@ -44,6 +46,7 @@ def record(huey, task, reason: str, request_id: str) -> None:
         "request_id": request_id,
     }
     huey.storage.put_data(FAILED + task.id, huey.serializer.serialize(entry))
+    metrics.job_failed(task.name)  # every way into this list: last try, shutdown, worker died
 
 
 @contextlib.contextmanager

@@ -15,9 +15,10 @@ from flask import Flask, g, has_app_context
 from huey import Huey
 from huey.api import Task
 
+from .. import metrics
 from ..logs import current_request_id
 from ..user_errors import UserError
-from . import failures, storage
+from . import failures, storage, telemetry
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +37,18 @@ class AppHuey(Huey):
         if isinstance(task, Task):
             task.kwargs.setdefault(REQUEST_ID, current_request_id())
         try:
-            return super().enqueue(task)
+            result = super().enqueue(task)
         except storage.STORAGE_ERRORS as exc:
             log.error("job %s not enqueued: %s: %s", task.name, type(exc).__name__, exc)
             raise QueueUnavailable("the job queue is unavailable; try again later") from exc
+        if isinstance(task, Task):  # retries and periodic runs too: each is one more run
+            metrics.job_enqueued(task.name)
+        return result
 
 
 # results=False: nothing waits on a return value, so nothing piles up in the result store.
 huey = AppHuey("project", results=False, storage_class=storage.Unconfigured, utc=True)
+telemetry.count_outcomes(huey)
 
 
 class State:

@@ -16,6 +16,8 @@ from importlib import import_module
 
 from huey import signals
 
+from .. import error_reporting, metrics
+from ..config import PROJECT_ROOT
 from . import failures
 from .queue import State, huey
 from .scheduler import AppConsumer
@@ -89,6 +91,9 @@ def main(argv: list[str] | None = None) -> None:
         import_module(module)
     if args.check:  # `scripts/ctl reload` asks this before restarting the worker on new code
         return
+    # Live gauges left by a predecessor killed with -9 (its counters stay in the sums).
+    metrics.forget_dead_processes()
+    error_reporting.init(app.config, "jobs", PROJECT_ROOT)
     log_to_app_log(app)
     with app.app_context():
         recover(app)

@@ -19,4 +19,6 @@ TITLE_VALIDATORS = [DataRequired(), Length(max=NOTE_TITLE_MAX), not_blank, NO_NU
 
 class NoteForm(FlaskForm):
     title = StringField(_l("Title"), validators=TITLE_VALIDATORS)
-    body = TextAreaField(_l("Note"), validators=[Length(max=NOTE_BODY_MAX), NO_NUL])
+    body = TextAreaField(
+        _l("Note"), validators=[Length(max=NOTE_BODY_MAX), NO_NUL], render_kw={"rows": 4}
+    )

@@ -14,12 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from devkit.browser import CHROMIUM_ARGS
+from devkit.browser import CHROMIUM_ARGS, SCREENSHOT_DIR
 from devkit.bundle import Bundle
 from devkit.services import required_tool
-from project.config import PROJECT_ROOT
-
-SCREENSHOT_DIR = PROJECT_ROOT / "test-output"
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -29,9 +29,20 @@ PAGE = """{% extends "base.html" %}
 </form>
 <section data-notes-app data-notes-url="/_test/notes">
   <form data-notes-form>
-    <input name="title"><textarea name="body"></textarea><button>Add</button>
+    <div class="field"><label for="title">Title</label><input id="title" name="title"></div>
+    <div class="field"><label for="body">Note</label>
+      <textarea id="body" name="body"></textarea></div>
+    <button>Add</button>
   </form>
-  <p data-notes-status role="status"></p><ul data-notes-list></ul>
+  <p data-notes-status role="status" tabindex="-1"></p>
+  <ul data-notes-list>
+    <li class="note" data-note-id="1"><h2 class="note-title">First</h2>
+      <p class="note-body">hello</p><form method="post"><button>Delete</button></form></li>
+    <li data-notes-empty hidden>No notes yet.</li>
+  </ul>
+  <template data-notes-template><li class="note"><h2 class="note-title">{title}</h2>
+    <p class="note-body">{body}</p><form method="post" action="/_test/{id}"><button
+    aria-label="Delete “{title}”">Delete</button></form></li></template>
 </section>{% endblock %}"""
 
 
@@ -58,10 +69,8 @@ def fake_notes_api() -> Blueprint:
     def delete_page():
         return "deleted"
 
-    @bp.route("/notes", methods=["GET", "POST"])
+    @bp.post("/notes")
     def collection():
-        if request.method == "GET":
-            return jsonify(items=list(notes.values()))
         fields = request.get_json()
         if not fields.get("title"):
             return jsonify(error={"code": "validation", "message": "title: required"}), 422
@@ -151,10 +160,13 @@ def test_notes_list_add_error_and_delete_through_the_api(page):
     page.click("[data-notes-form] button")
     page.wait_for_selector("[data-notes-list] li >> text=Second")
     assert page.inner_text("[data-notes-list] li:first-child p") == "<b>not html</b>"
+    assert page.get_attribute("[data-notes-list] li:first-child form", "action") == "/_test/2"
     page.click("[data-notes-form] button")  # empty title: the API's 422 message is shown
     page.wait_for_selector("[data-notes-status].is-error >> text=title: required")
     page.problems.clear()  # the 422 above was expected
     page.on("dialog", lambda dialog: dialog.accept())
     page.click("[data-notes-list] li:has-text('First') button")
     page.wait_for_selector("[data-notes-list] li >> text=First", state="detached")
+    page.click("[data-notes-list] li:has-text('Second') button")
+    page.wait_for_selector("text=No notes yet.")  # the empty state, once the last is gone
     assert page.problems == []

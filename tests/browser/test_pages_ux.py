@@ -9,9 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from devkit.browser import LABELS, fill_login, fill_registration, watch_csp
+from devkit.browser import LABELS, SCREENSHOT_DIR, fill_login, fill_registration, watch_csp
 from devkit.polling import wait_until
-from tests.browser.conftest import SCREENSHOT_DIR
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +24,14 @@ PHONE = {"width": 390, "height": 844}
 DANGER = "rgb(207, 34, 46)"  # --color-danger
 HTML_LANG = {"en-US": "en", "zh-CN": "zh-CN"}  # <html lang> for each browser locale
 
-ANONYMOUS_PAGES = ["/", "/auth/login", "/auth/register", "/auth/forgot-password", "/nope"]
+ANONYMOUS_PAGES = [
+    "/",
+    "/auth/login",
+    "/auth/register",
+    "/auth/forgot-password",
+    "/nope",
+    "/api/v1/docs",
+]
 USER_PAGES = ["/", "/account", "/account/settings", "/notes/"]
 ADMIN_PAGES = [*USER_PAGES, "/admin/users"]
 
@@ -296,3 +302,37 @@ def test_one_message_after_registering_and_no_banner_on_the_confirmation_page(
     page.goto(latest_link(live_server, email))
     expect(page.get_by_role("button", name=re.compile("Confirm"))).to_be_visible()
     expect(page.locator(".confirm-banner")).to_have_count(0)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_api_docs_page_shows_the_operations_under_the_strict_csp(new_context, viewport):
+    """W23: the home page links a readable API page; Swagger UI, served from this site,
+    draws every operation with no CSP violation and no script error."""
+    violations = []
+    page = new_context(viewport=viewport).new_page()
+    watch_csp(page, violations)
+    page.goto("/")
+    page.get_by_role("link", name="API documentation").click()
+    expect(page).to_have_url(re.compile(r"/api/v1/docs$"))
+    summary = page.locator(".opblock-summary", has_text="/api/v1/notes").first
+    expect(summary).to_be_visible()
+    expect(page.get_by_text("Exchange email and password for a bearer token")).to_be_visible()
+    summary.get_by_role("button").first.click()  # an operation opens, its responses listed
+    expect(page.locator(".responses-wrapper").first).to_be_visible()
+    shoot(page, "anonymous", "api-docs-open", viewport)
+    assert violations == []
+
+
+def test_reloading_a_failed_address_change_is_the_settings_page(new_context, accounts):
+    """W15: after a refused address change, opening its address again is no 405 page."""
+    page = logged_in(new_context, accounts["user"], DESKTOP)
+    page.goto("/account/settings")
+    page.get_by_label("New email address").fill("elsewhere@example.com")
+    page.get_by_label("Your password").fill("not-the-password-1")
+    page.get_by_role("button", name="Change address").click()
+    expect(page.locator(".field-errors")).to_be_visible()
+    # The address the browser now shows, opened again (as reload and back do, less the
+    # browser's own "send again?" question): the settings page, not a 405.
+    response = page.goto(page.url)
+    assert response.status == 200, (response.status, page.url)
+    expect(page.get_by_role("heading", name="Account settings")).to_be_visible()

@@ -1,7 +1,8 @@
 """The job worker in the real bundle: mail written by the worker, jobs across a reload, new
-task code after a reload, kill -9 mid-task, and two bundles sharing one Redis scheduler.
+task code after a reload, kill -9 mid-task, and two bundles sharing one store's scheduler.
 
-The store is the embedded SQLite file, or the Redis named by TEST_JOBS_URL (.ci/run runs both).
+The store is the embedded SQLite file, or the Redis or PostgreSQL named by TEST_JOBS_URL
+(.ci/run runs all three).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def add_probe(root: Path, version: str, seconds: float = 3) -> None:
 
 def environment(queue: str | None = None) -> dict:
     env = {"APP_SESSION_COOKIE_SECURE": "false", "APP_JOBS_URL": TEST_JOBS_URL}
-    env["APP_JOBS_QUEUE"] = queue or f"it_{uuid.uuid4().hex[:8]}"  # own keys on a shared Redis
+    env["APP_JOBS_QUEUE"] = queue or f"it_{uuid.uuid4().hex[:8]}"  # own keys on a shared store
     return env
 
 
@@ -221,8 +222,11 @@ def claims(log: str) -> list[str]:
     return re.findall(r"housekeeping\.heartbeat: tick (\S+) claimed, enqueueing", log)
 
 
-@pytest.mark.skipif(not TEST_JOBS_URL.startswith("redis"), reason="needs TEST_JOBS_URL=redis://")
-def test_two_bundles_on_one_redis_run_a_periodic_task_once_per_tick(tmp_path):
+@pytest.mark.skipif(
+    not TEST_JOBS_URL, reason="needs a shared store: TEST_JOBS_URL=redis:// or postgresql://"
+)
+def test_two_bundles_on_one_shared_store_run_a_periodic_task_once_per_tick(tmp_path):
+    """One Redis or one PostgreSQL (whichever TEST_JOBS_URL names) behind two hosts."""
     env = environment(queue=f"it_{uuid.uuid4().hex[:8]}")  # one queue name: one shared queue
     hosts = [Bundle.create(tmp_path / name, env=env) for name in ("host-a", "host-b")]
     try:
@@ -266,6 +270,11 @@ def test_with_redis_down_enqueueing_pages_say_so_and_the_rest_serves(tmp_path):
         line = next(x for x in app_log(bundle).splitlines() if "job deliver not enqueued" in x)
         assert f"[{headers['X-Request-ID']}]" in line
         assert bundle.get("/")[0] == 200 and bundle.get("/healthz")[0] == 200
+        # the scheduler looks at the store every second: one line for the whole outage
+        wait_until(lambda: "job store stopped answering" in app_log(bundle), 20)
+        time.sleep(2)
+        assert app_log(bundle).count("job store stopped answering: ConnectionError") == 1
+        assert "Error reading schedule" not in app_log(bundle)
         error = bundle.ctl("jobs", check=False)
         assert error.returncode == 1
         assert error.stderr.startswith("error: the job store does not answer: ConnectionError")

@@ -155,11 +155,16 @@ def test_email_change_mails_are_limited_per_target_and_per_account(auth, mail_ap
     auth.create_user("spammer@example.com")
     auth.login(email="spammer@example.com")
     data = {"new_email": "target@victim.example", "password": PASSWORD}
-    statuses = [auth.client.post("/account/email", data=data).status_code for _ in range(25)]
+    statuses = [
+        auth.client.post("/account/settings", data={"form": "email", **data}).status_code
+        for _ in range(25)
+    ]
     assert statuses[:3] == [302] * 3 and set(statuses[3:]) == {429}
     assert len(to(smtp, "target@victim.example")) == 3
     for n in range(5):  # other targets: the account's own limit (5) stops it
-        auth.client.post("/account/email", data={**data, "new_email": f"t{n}@victim.example"})
+        auth.client.post(
+            "/account/settings", data={"form": "email", **data, "new_email": f"t{n}@victim.example"}
+        )
     assert len(smtp.inbox.messages) == 5
 
 
@@ -222,8 +227,13 @@ def test_each_account_has_its_own_mail_limit(auth, app):
         auth.login(email=email)
         for n in range(5):
             data = {"new_email": f"{email[0]}{n}@elsewhere.example", "password": PASSWORD}
-            assert auth.client.post("/account/email", data=data).status_code == 302
-        refused = auth.client.post("/account/email", data={**data, "new_email": "z@ex.com"})
+            assert (
+                auth.client.post("/account/settings", data={"form": "email", **data}).status_code
+                == 302
+            )
+        refused = auth.client.post(
+            "/account/settings", data={"form": "email", **data, "new_email": "z@ex.com"}
+        )
         assert refused.status_code == 429
         auth.logout()
 

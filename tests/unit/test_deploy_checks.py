@@ -8,8 +8,8 @@ import secrets
 
 import pytest
 
-from project.deploy import preflight, privacy
-from project.deploy.checks import ERROR, OK, run_checks
+from project.deploy import checks, preflight, privacy
+from project.deploy.checks import ERROR, OK, WARN, run_checks
 from project.deploy.settings import DeploySettings
 
 
@@ -77,18 +77,38 @@ def test_the_development_key_is_an_error_under_every_config(tmp_path, config, pr
     assert "development" in found and "secret key" in found
 
 
+def cookie_warnings(environment: dict, config_name: str = "prod", **kwargs) -> list[str]:
+    settings = DeploySettings(config_name=config_name, environment=environment, **kwargs)
+    return [message for level, message in checks.check_cookies(settings) if level == WARN]
+
+
+def test_check_warns_about_cookies_a_plain_http_site_breaks_or_exposes():
+    """W4, C11: Secure cookies on an http public URL (browsers drop them: no login works);
+    cookies without Secure (fine only for a plain-HTTP site)."""
+    key = {"APP_SECRET_KEY": secrets.token_urlsafe(48)}
+    lan = {**key, "APP_PUBLIC_URL": "http://192.0.2.7:8000"}
+    (dropped,) = cookie_warnings(lan, host="0.0.0.0")
+    assert "http://192.0.2.7:8000 is plain HTTP but the cookies are Secure" in dropped
+    plain = {**lan, "APP_SESSION_COOKIE_SECURE": "false", "APP_REMEMBER_COOKIE_SECURE": "false"}
+    (exposed,) = cookie_warnings(plain, host="0.0.0.0")
+    assert "SESSION_COOKIE_SECURE, REMEMBER_COOKIE_SECURE off" in exposed
+    https = {**key, "APP_PUBLIC_URL": "https://example.com"}
+    assert cookie_warnings(https, host="0.0.0.0") == []
+    assert cookie_warnings(key) == []  # loopback http: browsers keep Secure cookies there
+    assert cookie_warnings(plain, config_name="dev") == []  # not prod: check_config says so
+
+
 def test_catalogues_changed_since_their_compile_are_an_error(tmp_path):
     from types import SimpleNamespace
 
-    from project.deploy.checks import check_translations
     from project.deploy.layout import PACKAGE
 
     po = tmp_path / PACKAGE / "translations" / "zh_CN" / "LC_MESSAGES" / "messages.po"
     po.parent.mkdir(parents=True)
     po.write_text("")
     settings = SimpleNamespace(root=tmp_path)
-    assert [m for _, m in check_translations(settings)] == [
+    assert [m for _, m in checks.check_translations(settings)] == [
         "translations not compiled: zh_CN: run scripts/ctl i18n compile"
     ]
     po.with_suffix(".mo").write_bytes(b"")
-    assert list(check_translations(settings)) == [(OK, "translations compiled")]
+    assert list(checks.check_translations(settings)) == [(OK, "translations compiled")]

@@ -110,7 +110,14 @@ def test_worker_program_stops_gracefully_within_supervisords_wait(settings):
     )
     assert worker["stopsignal"] == "INT"
     assert int(worker["stopwaitsecs"]) > WORKER_SHUTDOWN_TIMEOUT
-    assert worker["environment"] == parser["program:web"]["environment"]  # same store, same app
+    # Same store, same app; the metrics folder too, which gunicorn's master gives its own
+    # workers itself (raw_env): it is in the job worker's environment only.
+    metrics_dir = {"PROMETHEUS_MULTIPROC_DIR": str(settings.layout.metrics_dir)}
+    assert parser["program:web"]["environment"] == render_environment(settings.app_environment())
+    assert worker["environment"] == render_environment(
+        {**settings.app_environment(), **metrics_dir}
+    )
+    assert "PROMETHEUS_MULTIPROC_DIR" not in parser["program:rotate-logs"]["environment"]
     assert [s for s in parser.sections() if s.startswith("program:")] == [
         "program:web",
         "program:worker",

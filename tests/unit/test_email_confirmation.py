@@ -34,7 +34,9 @@ def confirm(client, path):
 
 
 def change_email(client, new="ann@new.example", password=PASSWORD):
-    return client.post("/account/email", data={"new_email": new, "password": password})
+    return client.post(
+        "/account/settings", data={"form": "email", "new_email": new, "password": password}
+    )
 
 
 @pytest.fixture
@@ -244,8 +246,17 @@ def test_email_change_with_the_queue_down_changes_nothing(registered, client, ap
 
 def test_settings_page_shows_both_forms(registered, client):
     page = client.get("/account/settings").data
-    assert b'action="/account/email"' in page and b"New email address" in page
-    assert b'action="/account/settings"' in page
+    assert b'name="form" value="email"' in page and b"New email address" in page
+    assert page.count(b'action="/account/settings"') == 2
+    assert b"password fields are cleared after an error" in page  # W22
+
+
+def test_reloading_a_failed_address_change_shows_the_page_again(registered, client):
+    """W15: the failed change is answered at /account/settings, so a reload (a GET of the
+    address the browser shows) is the settings page, not a 405."""
+    response = change_email(client, password="wrong-password-1")
+    assert response.status_code == 200 and b"New email address" in response.data
+    assert client.get("/account/settings").status_code == 200
 
 
 def test_email_change_wrong_passwords_are_throttled(registered, app, client):

@@ -114,6 +114,14 @@ def test_csrf_failure_page_says_what_to_do(error_app):
     assert "security token" in html and "reload the page" in html
 
 
+def test_csrf_failure_page_names_dropped_cookies_as_a_cause(error_app):
+    """W4: a browser that refuses a Secure cookie over plain HTTP fails every retry."""
+    _, html = html_error(error_app, 400, "/auth/login", "post")
+    assert "refusing this site&#39;s cookies" in html and "see Sessions in the README" in html
+    _, other = html_error(error_app, 404, "/nope")
+    assert "cookies" not in other
+
+
 def test_another_users_note_is_the_same_404_page(error_app, templates):
     owner, other = make_user(error_app), make_user(error_app, "bob@example.com")
     with error_app.app_context():

@@ -1,6 +1,7 @@
 """project/jobs: stores, the request id a job carries, retries, failures, the per-tick claim.
 
-Runs on the embedded SQLite store, and on Redis too when TEST_JOBS_URL names one (.ci/run).
+Runs on the embedded SQLite store, and on Redis or PostgreSQL too when TEST_JOBS_URL names one
+(.ci/run runs both).
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from datetime import datetime, timedelta
 
 import pytest
 from flask import g
-from huey.storage import RedisStorage, SqliteStorage
+from huey.storage import PostgresStorage, RedisStorage, SqliteStorage
 
 from devkit.jobs import drain, queue_down, store_urls, use_store
+from devkit.net import free_port
 from devkit.testapp import app_log_text
 from project import jobs
 from project.config import ConfigError
 from project.jobs import failures, housekeeping, scheduler, storage
-from project.jobs.queue import huey
+from project.jobs.queue import QueueUnavailable, huey
 from project.models import ApiToken, LoginFailure, utcnow
 
 CALLS: list[tuple] = []
@@ -61,6 +63,21 @@ def test_redis_url_gives_the_redis_store_and_a_bad_scheme_is_refused(app):
     storage.close(store)
     with pytest.raises(ConfigError, match="unsupported APP_JOBS_URL 'amqp://host'"):
         storage.make_storage({**app.config, "JOBS_URL": "amqp://host"})
+
+
+def test_a_postgresql_url_needs_no_server_until_the_first_job(app):
+    url = f"postgresql://app:pw@127.0.0.1:{free_port()}/jobs"
+    use_store(app, url)  # the app factory does this: a database that is down must not fail it
+    assert isinstance(huey.storage, PostgresStorage) and huey.storage.table_kv == "jobs_kv"
+    assert app.extensions["jobs_store"] == f"postgresql://127.0.0.1:{url.rpartition(':')[2]}"
+    with app.test_request_context(), pytest.raises(QueueUnavailable):
+        record_call(1)
+
+
+def test_postgresql_commits_of_the_queue_do_not_wait_for_the_disk(queued):
+    if not isinstance(huey.storage, PostgresStorage):
+        pytest.skip("a PostgreSQL setting")
+    assert huey.storage.sql("show synchronous_commit", results=True) == [("off",)]
 
 
 def test_a_job_carries_the_request_id_into_the_worker(queued):
@@ -145,6 +162,23 @@ def test_two_schedulers_on_one_store_enqueue_a_periodic_task_once(queued):
     assert names.count("heartbeat") == 1
     second.enqueue_periodic_tasks(now + timedelta(minutes=1))
     assert [type(t).__name__ for t in huey.pending()].count("heartbeat") == 2
+
+
+def test_a_store_outage_is_one_scheduler_line_and_its_end_another(app, caplog):
+    flag = type("Flag", (), {"wait": lambda self, t: None, "is_set": lambda self: False})()
+    checker = scheduler.OncePerTickScheduler(huey, flag, 1, True)
+    queue_down(app)
+    for _ in range(3):  # three seconds of huey's loop: the schedule read fails each time
+        checker.loop()
+    use_store(app, "")
+    checker.loop()
+    checker.loop()
+    lines = [x for x in app_log_text(app).splitlines() if "project.jobs.scheduler" in x]
+    assert len(lines) == 2, lines
+    assert "ERROR" in lines[0] and "job store stopped answering: ConnectionError" in lines[0]
+    assert "job store answers again" in lines[1]
+    assert [r.getMessage() for r in caplog.records if r.exc_info] == []  # huey's own lines too
+    storage.close(huey.storage)
 
 
 def test_old_tick_claims_are_purged(queued):

@@ -52,7 +52,10 @@ def test_password_reset_notice(mail_app, auth, app, smtp):
 
 
 def test_email_change_notice_goes_to_the_old_address(ann, client, smtp, app):
-    client.post("/account/email", data={"new_email": "ann@new.example", "password": PASSWORD})
+    client.post(
+        "/account/settings",
+        data={"form": "email", "new_email": "ann@new.example", "password": PASSWORD},
+    )
     assert client.post(link_path(messages(smtp, 1)[0])).status_code == 302
     notice = messages(smtp, 2)[1]
     assert notice["To"] == "ann@example.com"
