@@ -193,6 +193,6 @@ def test_the_settings_and_notes_pages_in_chinese(auth, client):
     auth.create_user()
     auth.login()
     page = client.get("/account/settings", headers=ZH).get_data(as_text=True)
-    assert "会话在 " in page and "分钟未使用后结束" in page and "（UTC）" in page
+    assert "会话在 " in page and "分钟未使用后结束" in page and "UTC" in page
     page = client.get("/notes/", headers=ZH).get_data(as_text=True)
     assert "还没有笔记。" in page and 'data-text-note-added="笔记已添加。"' in page
