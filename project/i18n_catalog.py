@@ -48,8 +48,9 @@ def extract(output: Path = TEMPLATE) -> Path:
     os.chdir(PROJECT_ROOT)
     try:
         pybabel(
-            "extract", "-F", str(MAPPING), *keywords, "--add-location=file", "--sort-by-file",
-            "--no-wrap", "-o", str(output), PACKAGE_DIR.name,
+            "extract", "-F", str(MAPPING), *keywords, "-c", "TRANSLATORS:",
+            "--add-location=file", "--sort-by-file", "--no-wrap",
+            "-o", str(output), PACKAGE_DIR.name,
         )  # fmt: skip
     finally:
         os.chdir(here)
