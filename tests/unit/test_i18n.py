@@ -196,3 +196,28 @@ def test_the_settings_and_notes_pages_in_chinese(auth, client):
     assert "会话在 " in page and "分钟未使用后结束" in page and "UTC" in page
     page = client.get("/notes/", headers=ZH).get_data(as_text=True)
     assert "还没有笔记。" in page and 'data-text-note-added="笔记已添加。"' in page
+
+
+def test_a_security_notice_follows_the_account_s_language(app, auth, client, smtp, mail_app):
+    user = auth.create_user()
+    with app.app_context():
+        User.update(locale="zh_CN").where(User.id == user.id).execute()
+    auth.login()
+    data = {"current_password": PASSWORD, "new_password": "amber-canyon-77"}
+    client.post("/account/settings", data={**data, "confirm": "amber-canyon-77"})
+    notice = smtp.inbox.wait_for(1)[0]
+    assert notice["Subject"] == "您的密码已被修改"
+    text = notice.get_content()
+    assert "年12月" in text and "UTC" in text and "被修改" in text  # a Chinese date, in UTC
+
+
+def test_registering_a_taken_address_mails_its_owner_in_their_language(
+    app, auth, client, smtp, mail_app
+):
+    auth.create_user()  # no choice: English, though the stranger's browser asks for Chinese
+    client.post(
+        "/auth/register",
+        data={"email": "ann@example.com", "password": "x" * 12, "confirm": "x" * 12},
+        headers=ZH,
+    )
+    assert smtp.inbox.wait_for(1)[0]["Subject"] == "Your account"
