@@ -51,22 +51,45 @@ def watch_problems(page, problems: list, requests: bool = False) -> None:
         )
 
 
-def fill_registration(page, email: str, password: str) -> None:
+# What the account forms' labels and buttons read, per browser locale (Accept-Language).
+LABELS = {
+    "en-US": {
+        "email": "Email",
+        "password": "Password",
+        "repeat": "Repeat password",
+        "register": "Register",
+        "remember": "Remember me on this device",
+        "log_in": "Log in",
+    },
+    "zh-CN": {
+        "email": "邮箱",
+        "password": "密码",
+        "repeat": "再次输入密码",
+        "register": "注册",
+        "remember": "在此设备上记住我",
+        "log_in": "登录",
+    },
+}
+
+
+def fill_registration(page, email: str, password: str, labels: dict = LABELS["en-US"]) -> None:
     """Open the register page and submit it."""
     page.goto("/auth/register")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_label("Repeat password").fill(password)
-    page.get_by_role("button", name="Register").click()
+    page.get_by_label(labels["email"]).fill(email)
+    page.get_by_label(labels["password"], exact=True).fill(password)
+    page.get_by_label(labels["repeat"]).fill(password)
+    page.get_by_role("button", name=labels["register"]).click()
 
 
-def fill_login(page, email: str, password: str, remember: bool = False) -> None:
+def fill_login(
+    page, email: str, password: str, remember: bool = False, labels: dict = LABELS["en-US"]
+) -> None:
     """Submit the login form of the page shown."""
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label(labels["email"]).fill(email)
+    page.get_by_label(labels["password"], exact=True).fill(password)
     if remember:
-        page.get_by_label("Remember me on this device").check()
-    page.get_by_role("button", name="Log in").click()
+        page.get_by_label(labels["remember"]).check()
+    page.get_by_role("button", name=labels["log_in"], exact=True).click()
 
 
 def register_and_log_in(page, email: str, password: str) -> None:

@@ -16,6 +16,7 @@ from . import (
     database,
     form_html,
     http_errors,
+    i18n,
     jobs,
     logs,
     mail,
@@ -91,6 +92,7 @@ def wrap_wsgi(app: Flask) -> None:
 
 def init_extensions(app: Flask) -> None:
     logs.init_app(app)
+    i18n.init_app(app)
     http_errors.init_app(app)
     database.init_app(app)
     session_cookie.init_app(app)

@@ -116,7 +116,11 @@ def reference_problems(env: jinja2.Environment, versions: dict[str, str]) -> lis
 
 
 def check_templates(template_folder: Path, versions: dict[str, str]) -> None:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_folder), autoescape=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template_folder),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],  # the templates' {% trans %} blocks (project/i18n.py)
+    )
     problems = reference_problems(env, versions)
     if problems:
         raise AssetError("templates name missing assets: " + "; ".join(problems))

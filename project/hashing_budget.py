@@ -17,12 +17,13 @@ import time
 from pathlib import Path
 
 from flask import current_app, has_request_context
+from flask_babel import lazy_gettext as _l
 
 from .deploy.layout import PROJECT_ROOT, Layout, hashing_slot
 from .http_errors import abort_with
 
 POLL_SECONDS = 0.005
-BUSY_MESSAGE = "The site is busy checking passwords. Try again in a moment."
+BUSY_MESSAGE = _l("The site is busy checking passwords. Try again in a moment.")
 
 
 @contextlib.contextmanager
@@ -36,7 +37,7 @@ def hashing_slot_held():
         slot_paths(config["VAR_DIR"], config["ARGON2_CONCURRENCY"]), config["ARGON2_WAIT_SECONDS"]
     )
     if handle is None:
-        abort_with(503, "busy", BUSY_MESSAGE, headers={"Retry-After": "1"})
+        abort_with(503, "busy", str(BUSY_MESSAGE), headers={"Retry-After": "1"})
     try:
         yield
     finally:

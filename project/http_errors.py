@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from flask import Flask, abort, current_app, jsonify, render_template, request
 from flask.globals import request_ctx
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -27,23 +28,39 @@ KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
 # What a page says when the view gave no sentence of its own.
 SENTENCES = {
-    400: "The request could not be understood. Go back and try again.",
-    401: "You need to log in first.",
-    403: "Your account may not open this page.",
-    404: "There is no page at this address.",
-    405: "This address does not answer that kind of request. Go back and use its links or forms.",
-    413: "What you sent is too large.",
-    429: "Too many requests. Wait a little, then try again.",
+    400: _l("The request could not be understood. Go back and try again."),
+    401: _l("You need to log in first."),
+    403: _l("Your account may not open this page."),
+    404: _l("There is no page at this address."),
+    405: _l(
+        "This address does not answer that kind of request. Go back and use its links or forms."
+    ),
+    413: _l("What you sent is too large."),
+    429: _l("Too many requests. Wait a little, then try again."),
 }
-SERVER_FAULT = "Something went wrong on our side. It has been logged; the request id says where."
-CSRF_FAILED = (
+# The page's heading for the statuses a visitor meets (werkzeug's English name otherwise).
+TITLES = {
+    400: _l("Bad Request"),
+    401: _l("Unauthorized"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    413: _l("Request Entity Too Large"),
+    429: _l("Too Many Requests"),
+    500: _l("Internal Server Error"),
+    503: _l("Service Unavailable"),
+}
+SERVER_FAULT = _l(
+    "Something went wrong on our side. It has been logged; the request id says where."
+)
+CSRF_FAILED = _l(
     "The form was missing its security token or it did not match (expired, or sent from "
     "another site). Go back, reload the page and try again."
 )
 # A browser that drops the session cookie fails every form's check, so "try again" never
 # works: the usual cause is a Secure cookie on a plain-HTTP site (README.md, Security model,
 # Sessions).
-CSRF_COOKIE_HINT = (
+CSRF_COOKIE_HINT = _l(
     "If this keeps happening, your browser may be refusing this site's cookies (Secure "
     "cookies over plain HTTP: see Sessions in the README)."
 )
@@ -88,9 +105,9 @@ def render_error(error: HTTPException):
     page = render_template(
         "error.html",
         status=status,
-        title=error.name,
+        title=TITLES.get(status, error.name),
         message=page_sentence(error, status),
-        hint=CSRF_COOKIE_HINT if isinstance(error, CSRFError) else None,
+        hint=str(CSRF_COOKIE_HINT) if isinstance(error, CSRFError) else None,
         request_id=current_request_id(),
     )
     return page, status, error_headers(error)
@@ -125,12 +142,12 @@ def json_message(error: HTTPException) -> str:
 def page_sentence(error: HTTPException, status: int) -> str:
     """The view's own sentence if it gave one, else a plain one for the status."""
     if status >= 500 and not own_description(error):
-        return SERVER_FAULT
+        return str(SERVER_FAULT)
     if isinstance(error, CSRFError):
-        return CSRF_FAILED
+        return str(CSRF_FAILED)
     if own_description(error):
         return error.description
-    return SENTENCES.get(status, SENTENCES[400])
+    return str(SENTENCES.get(status, SENTENCES[400]))
 
 
 def own_description(error: HTTPException) -> bool:

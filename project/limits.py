@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 
 import peewee
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from .models import LimitEvent, utcnow
 from .prepared import Prepared
@@ -32,14 +34,14 @@ Key = tuple[str, str, int]
 def too_many(retry_after: int) -> str:
     """The one sentence every page and the API show when a limit or the login throttle
     refuses: 'about 15 minutes' reads better than 897 seconds."""
-    return f"Too many attempts. Try again in {wait_phrase(retry_after)}."
+    return _("Too many attempts. Try again in %(wait)s.", wait=wait_phrase(retry_after))
 
 
 def wait_phrase(seconds: int) -> str:
     if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
     minutes = math.ceil(seconds / 60)
-    return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+    return ngettext("about %(num)d minute", "about %(num)d minutes", minutes)
 
 
 class Limited(UserError):

@@ -22,7 +22,7 @@ from flask_mailman.backends.base import BaseEmailBackend
 from flask_mailman.backends.smtp import EmailBackend as SMTPBackend
 from flask_mailman.utils import DNS_NAME
 
-from . import jobs, metrics
+from . import i18n, jobs, metrics
 from .config import ConfigError
 from .deploy.layout import PROJECT_ROOT, Layout
 from .models import utcnow
@@ -55,14 +55,20 @@ def mail_dir() -> Path:
     return Layout(PROJECT_ROOT, Path(current_app.config["VAR_DIR"])).mail_dir
 
 
-def make_message(to: str, subject: str, template: str, **context) -> EmailMessage:
-    """A plain-text message whose body is the rendered `template`."""
-    return EmailMessage(
-        subject=subject,
-        body=render_template(template, **context),
-        from_email=current_app.config["MAIL_DEFAULT_SENDER"],
-        to=[to],
-    )
+def make_message(
+    to: str, subject, template: str, *, locale: str | None = None, **context
+) -> EmailMessage:
+    """A plain-text message whose body is the rendered `template`, both it and `subject` (a
+    lazy_gettext string) in the recipient's `locale` (their column; None: the default).
+
+    Rendered here, in the request: the worker only sends what it is handed."""
+    with i18n.in_locale(locale):
+        return EmailMessage(
+            subject=str(subject),
+            body=render_template(template, **context),
+            from_email=current_app.config["MAIL_DEFAULT_SENDER"],
+            to=[to],
+        )
 
 
 def send(message: EmailMessage) -> None:

@@ -64,6 +64,8 @@ class User(UserMixin, BaseModel):
     # Replaced on every credential change (password change or reset, log out everywhere,
     # disable): an API token lives only while it carries the stamp its user has now.
     credential_stamp = peewee.CharField(max_length=32, default="")
+    # The language pages and mails use for this user (project/i18n.py); None: not chosen yet.
+    locale = peewee.CharField(max_length=16, null=True)
 
     class Meta:
         table_name = "users"

@@ -10,6 +10,7 @@ import logging
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from . import links, mail
 from .models import User, utcnow
@@ -19,22 +20,22 @@ log = logging.getLogger(__name__)
 # kind: (subject, template under templates/mail/, the page its "not you?" link opens)
 KINDS = {
     "password_changed": (
-        "Your password was changed",
+        _l("Your password was changed"),
         "mail/notice_password_changed.txt",
         "auth.forgot_password",
     ),
     "password_reset": (
-        "Your password was reset",
+        _l("Your password was reset"),
         "mail/notice_password_reset.txt",
         "auth.forgot_password",
     ),
     "email_changed": (
-        "The address of your account was changed",
+        _l("The address of your account was changed"),
         "mail/notice_email_changed.txt",
         None,  # the old address can no longer reset the password: nothing to link to
     ),
     "token_created": (
-        "A new API token was created",
+        _l("A new API token was created"),
         "mail/notice_token_created.txt",
         "account.settings",
     ),
@@ -50,11 +51,11 @@ def send_notice(user: User, kind: str, to: str | None = None) -> None:
     subject, template, endpoint = KINDS[kind]
     context = {
         "user": user,
-        "when": f"{utcnow():%Y-%m-%d %H:%M} UTC",
+        "when": utcnow(),  # formatted in the template, for the recipient's language
         "site": urlsplit(current_app.config["PUBLIC_URL"]).netloc,
         "link": links.external_url(endpoint) if endpoint else None,
     }
-    message = mail.make_message(to or user.email, subject, template, **context)
+    message = mail.make_message(to or user.email, subject, template, locale=user.locale, **context)
     try:
         mail.send_later(message)  # the worker sends it; retried there if the server is down
     except mail.MailError:

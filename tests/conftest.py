@@ -24,12 +24,14 @@ from project.migrate import apply_pending  # noqa: E402
 
 @pytest.fixture(scope="session", autouse=True)
 def built_assets():
-    """Pages link the built front-end: build it once if stale (a fingerprint check when not)."""
-    result = subprocess.run(
-        [PROJECT_ROOT / "scripts" / "build-assets", "--if-stale"], capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        pytest.exit(f"scripts/build-assets failed: {result.stderr.strip()}", returncode=1)
+    """Pages link the built front-end and read the compiled translations: build both once if
+    stale (a fingerprint check when not), as scripts/ctl does."""
+    for script in ("build-assets", "build-translations"):
+        result = subprocess.run(
+            [PROJECT_ROOT / "scripts" / script, "--if-stale"], capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            pytest.exit(f"scripts/{script} failed: {result.stderr.strip()}", returncode=1)
 
 
 @pytest.fixture

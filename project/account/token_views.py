@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..api import bearer_tokens
@@ -14,7 +16,7 @@ from .views import bp
 def revoke_token(token_id: int):
     if not bearer_tokens.revoke_owned(current_user, token_id):
         abort(404)  # someone else's, or ended already: the same answer
-    flash("Token revoked: it no longer works.", "success")
+    flash(_("Token revoked: it no longer works."), "success")
     return redirect(url_for("account.settings"))
 
 
@@ -22,5 +24,5 @@ def revoke_token(token_id: int):
 @login_required
 def revoke_all_tokens():
     count = bearer_tokens.revoke_all(current_user)
-    flash(f"{count} token{'' if count == 1 else 's'} revoked.", "success")
+    flash(ngettext("%(num)d token revoked.", "%(num)d tokens revoked.", count), "success")
     return redirect(url_for("account.settings"))

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from .. import i18n
 from ..api import bearer_tokens
 from ..auth import emails, service, sessions
 from ..auth.forms import EmailChangeForm, PasswordChangeForm
 from ..auth.service import AccountError, Throttled, WrongPassword
 from ..auth.sessions import has_remember_cookie, start_session
 from ..auth.views import mail_failed_message
-from ..limits import Limited
+from ..limits import Limited, wait_phrase
 from ..mail import MailError
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -62,11 +65,11 @@ def change_password(form: PasswordChangeForm):
         form.form_errors.append(str(exc))
         return throttled_page(exc, form=form)
     except AccountError as exc:
-        form.current_password.errors.append(str(exc).capitalize() + ".")
+        form.current_password.errors.append(i18n.sentence(exc))
         return settings_page(form=form)
     # The new token ended every other session; this one continues on it.
     start_session(user, remember=has_remember_cookie())
-    flash("Password changed. Other devices have been logged out.", "success")
+    flash(_("Password changed. Other devices have been logged out."), "success")
     return redirect(url_for("account.settings"))
 
 
@@ -89,16 +92,24 @@ def change_email():
         form.form_errors.append(str(exc))
         return throttled_page(exc, email_form=form)
     except Limited as exc:
-        form.form_errors.append(f"Too many address changes. Try again in {exc.retry_after} s.")
+        form.form_errors.append(
+            _("Too many address changes. Try again in %(wait)s.", wait=wait_phrase(exc.retry_after))
+        )
         return throttled_page(exc, email_form=form)
     except AccountError as exc:
         field = form.password if isinstance(exc, WrongPassword) else form.new_email
-        field.errors.append(str(exc).capitalize() + ".")
+        field.errors.append(i18n.sentence(exc))
         return settings_page(email_form=form)
     except MailError:
-        flash(mail_failed_message("the confirmation link") + " Your address is unchanged.", "error")
+        flash(mail_failed_message() + " " + _("Your address is unchanged."), "error")
         return redirect(url_for("account.settings"))
-    flash(f"We sent a link to {address}: your address changes once you follow it.", "success")
+    flash(
+        _(
+            "We sent a link to %(address)s: your address changes once you follow it.",
+            address=address,
+        ),
+        "success",
+    )
     return redirect(url_for("account.settings"))
 
 
@@ -109,12 +120,12 @@ def end_session(session_id: int):
     here = sessions.current_row()
     if here is not None and here.id == session_id:
         sessions.end_session()
-        flash("You are logged out.", "info")
+        flash(_("You are logged out."), "info")
         return redirect(url_for("auth.login"))
     if not sessions.end_one(current_user, session_id):
-        flash("That session has ended already.", "info")
+        flash(_("That session has ended already."), "info")
     else:
-        flash("That session is logged out.", "success")
+        flash(_("That session is logged out."), "success")
     return redirect(url_for("account.settings"))
 
 
@@ -123,5 +134,8 @@ def end_session(session_id: int):
 def end_other_sessions():
     """Log out every other device; this session goes on."""
     ended = sessions.end_others(current_user, sessions.current_row())
-    flash(f"Logged out {ended} other session{'s' if ended != 1 else ''}.", "success")
+    flash(
+        ngettext("Logged out %(num)d other session.", "Logged out %(num)d other sessions.", ended),
+        "success",
+    )
     return redirect(url_for("account.settings"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth import service
@@ -42,8 +43,9 @@ def set_active(user_id: int, active: bool):
     user = User.get_or_none(User.id == user_id) or abort(404)
     if user.id == current_user.id:
         # An admin disabling themselves could leave nobody able to undo it.
-        flash("You cannot disable your own account.", "error")
+        flash(_("You cannot disable your own account."), "error")
     else:
         service.set_active(user, active)
-        flash(f"{user.email} is now {'enabled' if active else 'disabled'}.", "success")
+        done = _("%(address)s is now enabled.") if active else _("%(address)s is now disabled.")
+        flash(done % {"address": user.email}, "success")
     return redirect(url_for("admin.users"))

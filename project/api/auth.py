@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 
 from flask import current_app, g, request
+from flask_babel import gettext
 from flask_login import current_user
 
 from ..extensions import csrf
@@ -31,16 +32,18 @@ def request_user() -> User:
     if current_user.is_authenticated:
         check_session_csrf()
         return current_user._get_current_object()
-    unauthorized("unauthenticated", "send 'Authorization: Bearer <token>' or log in", error=None)
+    unauthorized(
+        "unauthenticated", gettext("send 'Authorization: Bearer <token>' or log in"), error=None
+    )
 
 
 def bearer_user(header: str) -> User:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        unauthorized("invalid_token", "the Authorization header must be 'Bearer <token>'")
+        unauthorized("invalid_token", gettext("the Authorization header must be 'Bearer <token>'"))
     token = bearer_tokens.find_live_token(secret.strip())
     if token is None:
-        unauthorized("invalid_token", "the token is unknown, expired or revoked")
+        unauthorized("invalid_token", gettext("the token is unknown, expired or revoked"))
     bearer_tokens.touch(token)
     g.api_token = token
     return token.user

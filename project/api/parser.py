@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import gettext
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
@@ -17,20 +18,20 @@ from ..http_errors import abort_with
 class JSONParser(FlaskParser):
     def _raw_load_json(self, req):
         if not is_json_request(req):
-            abort_with(415, "unsupported_media_type", "send the body as application/json")
+            abort_with(415, "unsupported_media_type", gettext("send the body as application/json"))
         data = req.get_data(cache=True)  # raises 413 above MAX_CONTENT_LENGTH
         if not data.strip():
-            abort_with(400, "malformed_json", "the request body must be a JSON document")
+            abort_with(400, "malformed_json", gettext("the request body must be a JSON document"))
         return core.parse_json(data)
 
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
-        abort_with(400, "malformed_json", "the request body is not valid JSON")
+        abort_with(400, "malformed_json", gettext("the request body is not valid JSON"))
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         fields = field_messages(error.messages)
         if has_type_error(fields, schema):
-            abort_with(400, "invalid_type", "a value has the wrong type", fields=fields)
-        abort_with(422, "validation_failed", "some values are not valid", fields=fields)
+            abort_with(400, "invalid_type", gettext("a value has the wrong type"), fields=fields)
+        abort_with(422, "validation_failed", gettext("some values are not valid"), fields=fields)
 
 
 def field_messages(messages: dict) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 from flask.views import MethodView
+from flask_babel import gettext
 from flask_smorest import Blueprint
 
 from ..auth.emails import must_confirm_first
@@ -89,7 +90,7 @@ class Tokens(MethodView):
         except InvalidCredentials as exc:
             unauthorized("invalid_credentials", str(exc), error=None)
         if must_confirm_first(user):  # as the login page: no access before the address works
-            abort_with(403, "email_unconfirmed", "confirm your email address first")
+            abort_with(403, "email_unconfirmed", gettext("confirm your email address first"))
         check_second_factor(user, credentials.get("otp"))
         ttl = current_app.config["API_TOKEN_TTL_SECONDS"]
         secret, token = bearer_tokens.issue_token(user, ttl)
@@ -127,7 +128,7 @@ class TokenItem(MethodView):
     def delete(self, token_id):
         """Revoke one of your live tokens."""
         if not bearer_tokens.revoke_owned(g.api_user, token_id):
-            abort_with(404, "not_found", f"you have no live token {token_id}")
+            abort_with(404, "not_found", gettext("you have no live token %(id)s", id=token_id))
 
 
 def check_second_factor(user, code: str | None) -> None:
@@ -138,7 +139,9 @@ def check_second_factor(user, code: str | None) -> None:
         return
     if not code:
         unauthorized(
-            "otp_required", "this account needs a current two-factor code (otp)", error=None
+            "otp_required",
+            gettext("this account needs a current two-factor code (otp)"),
+            error=None,
         )
     try:
         second_factor.verify(user, code, request.remote_addr)
@@ -157,7 +160,9 @@ class CurrentToken(MethodView):
         """Revoke the bearer token this request was made with."""
         token = g.get("api_token")
         if token is None:
-            unauthorized("token_required", "only a bearer token can be revoked", error=None)
+            unauthorized(
+                "token_required", gettext("only a bearer token can be revoked"), error=None
+            )
         bearer_tokens.revoke(token)
 
 

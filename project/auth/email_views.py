@@ -6,6 +6,8 @@ A GET never changes anything: mail scanners that open links must not use them up
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import limits
@@ -20,7 +22,7 @@ from .signed_links import LinkInvalid
 from .views import AWAITING_CONFIRMATION, bp, mail_failed_message
 
 NO_STORE = {"Cache-Control": "no-store"}  # pages whose URL holds a token
-RESET_SENT = (
+RESET_SENT = _l(
     "If an account uses that address, we have sent it a link to choose a new password. "
     "Nothing arrived within a few minutes? Check the spam folder, or ask again."
 )
@@ -36,7 +38,7 @@ def forgot_password():
             form.form_errors.append(str(exc))
             page = render_template("auth/forgot_password.html", form=form)
             return page, 429, {"Retry-After": str(exc.retry_after)}
-        flash(RESET_SENT, "info")
+        flash(str(RESET_SENT), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
 
@@ -54,7 +56,7 @@ def reset_password(token: str):
         except LinkInvalid as exc:  # used by another request in the meantime
             return link_failed(exc, retry="auth.forgot_password")
         start_session(user, remember=False)
-        flash("Password changed; you are logged in. Other devices are logged out.", "success")
+        flash(_("Password changed; you are logged in. Other devices are logged out."), "success")
         return redirect(url_for("account.index"))
     return render_template("auth/reset_password.html", form=form, token=token), NO_STORE
 
@@ -76,7 +78,7 @@ def apply_confirmation(token: str):
     except (LinkInvalid, AccountError) as exc:
         return link_failed(exc, retry=None)
     session.pop(AWAITING_CONFIRMATION, None)
-    flash(f"Thank you: {user.email} is confirmed.", "success")
+    flash(_("Thank you: %(address)s is confirmed.", address=user.email), "success")
     return redirect(url_for("account.index" if current_user.is_authenticated else "auth.login"))
 
 
@@ -90,11 +92,11 @@ def link_failed(exc: Exception, retry: str | None):
 def resend_confirmation():
     user = awaiting_confirmation()
     if user is None:
-        flash("Log in to ask for a new confirmation link.", "info")
+        flash(_("Log in to ask for a new confirmation link."), "info")
         return redirect(url_for("auth.login"))
     back = url_for("account.index" if current_user.is_authenticated else "auth.login")
     if user.email_confirmed_at is not None:
-        flash("Your address is confirmed already.", "info")
+        flash(_("Your address is confirmed already."), "info")
         return redirect(back)
     try:
         limits.take_mail(user.email, request.remote_addr, account=user.id)
@@ -102,9 +104,9 @@ def resend_confirmation():
     except Limited as exc:
         flash(str(exc), "error")
     except MailError:
-        flash(mail_failed_message("the confirmation link"), "error")
+        flash(mail_failed_message(), "error")
     else:
-        flash(f"We sent a new confirmation link to {user.email}.", "success")
+        flash(_("We sent a new confirmation link to %(address)s.", address=user.email), "success")
     return redirect(back)
 
 

@@ -10,8 +10,10 @@ import logging
 
 import peewee
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from .. import limits, links, mail
+from .. import i18n, limits, links, mail
 from ..extensions import db
 from ..models import User, new_credential_stamp, new_session_token, utcnow
 from ..notices import send_notice
@@ -61,7 +63,11 @@ def request_password_reset(raw_email: str, client_ip: str) -> None:
     link = links.external_url("auth.reset_password", token=signed_links.reset_token(user))
     context = {"link": link, "hours": hours(current_app.config["PASSWORD_RESET_MAX_AGE"])}
     message = mail.make_message(
-        user.email, "Reset your password", "mail/reset_password.txt", **context
+        user.email,
+        _l("Reset your password"),
+        "mail/reset_password.txt",
+        locale=user.locale,
+        **context,
     )
     try:
         mail.send_later(message)
@@ -113,7 +119,8 @@ def confirmation_message(user: User, address: str):
     template = "mail/confirm_email.txt" if address == user.email else "mail/change_email.txt"
     max_age = current_app.config["EMAIL_CONFIRM_MAX_AGE"]
     context = {"link": link, "hours": hours(max_age), "old": user.email}
-    return mail.make_message(address, "Confirm your email address", template, **context)
+    subject = _l("Confirm your email address")
+    return mail.make_message(address, subject, template, locale=user.locale, **context)
 
 
 def register(email: str, password: str, client_ip: str) -> str:
@@ -126,7 +133,7 @@ def register(email: str, password: str, client_ip: str) -> str:
     limits.take_registration(client_ip)
     address = normalize_email(email)
     try:
-        user = create_user(address, password)
+        user = create_user(address, password, locale=i18n.current_locale())
     except AccountTaken:
         log.info("registration for a taken address from %s", client_ip)
         send_if_allowed(already_registered_message(address), address, client_ip)
@@ -141,7 +148,10 @@ def already_registered_message(address: str):
         "login": links.external_url("auth.login"),
         "forgot": links.external_url("auth.forgot_password"),
     }
-    return mail.make_message(address, "Your account", "mail/already_registered.txt", **pages)
+    owner = User.get_or_none(User.email == address)  # the one the address belongs to
+    locale = owner.locale if owner else None
+    template = "mail/already_registered.txt"
+    return mail.make_message(address, _l("Your account"), template, locale=locale, **pages)
 
 
 def send_if_allowed(message, recipient: str, client_ip: str) -> None:
@@ -165,11 +175,11 @@ def request_email_change(user: User, new_email: str, password: str, client_ip: s
     check_current_password(user, password, client_ip)
     address = email_or_none(new_email)
     if address is None:
-        raise AccountError("enter a valid email address")
+        raise AccountError(_("enter a valid email address"))
     if address == user.email:
-        raise AccountError("that is already your address")
+        raise AccountError(_("that is already your address"))
     if User.select().where(User.email == address).exists():
-        raise AccountError("another account uses that address")
+        raise AccountError(_("another account uses that address"))
     limits.take_mail(address, client_ip, account=user.id)
     send_confirmation(user, address)
     return address
@@ -201,4 +211,4 @@ def apply_update(query) -> int:
         with db.atomic():
             return query.execute()
     except peewee.IntegrityError:
-        raise AccountError("another account uses that address now") from None
+        raise AccountError(_("another account uses that address now")) from None

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from .. import i18n
 from ..models import EMAIL_MAX, has_nul
 from .service import MAX_PASSWORD_LENGTH, AccountError, check_password_rules, normalize_email
+
+MISMATCH = _l("The passwords do not match.")
 
 
 def readable_text(form, field) -> None:
     """Reject what bytes that were not UTF-8 turn into (U+FFFD) and NUL characters."""
     if field.data and ("\ufffd" in field.data or has_nul(field.data)):
-        raise ValidationError("Contains characters that could not be read; use plain text.")
+        raise ValidationError(_l("Contains characters that could not be read; use plain text."))
 
 
 def valid_email(form, field) -> None:
@@ -22,7 +26,7 @@ def valid_email(form, field) -> None:
     try:
         normalize_email(field.data)
     except AccountError:
-        raise ValidationError("Enter a valid email address.") from None
+        raise ValidationError(_l("Enter a valid email address.")) from None
 
 
 def strong_password(form, field) -> None:
@@ -31,12 +35,12 @@ def strong_password(form, field) -> None:
     try:
         check_password_rules(field.data)
     except AccountError as exc:
-        raise ValidationError(str(exc).capitalize() + ".") from None
+        raise ValidationError(i18n.sentence(exc)) from None
 
 
 def email_field():
     return EmailField(
-        "Email",
+        _l("Email"),
         validators=[DataRequired(), Length(max=EMAIL_MAX), readable_text, valid_email],
         render_kw={"autocomplete": "username"},
     )
@@ -53,26 +57,26 @@ def password_field(label: str, autocomplete: str, check=None):
 
 class RegisterForm(FlaskForm):
     email = email_field()
-    password = password_field("Password", "new-password", strong_password)
+    password = password_field(_l("Password"), "new-password", strong_password)
     confirm = PasswordField(
-        "Repeat password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=MISMATCH)],
         render_kw={"autocomplete": "new-password"},
     )
 
 
 class LoginForm(FlaskForm):
     email = email_field()
-    password = password_field("Password", "current-password")
-    remember = BooleanField("Remember me on this device")
+    password = password_field(_l("Password"), "current-password")
+    remember = BooleanField(_l("Remember me on this device"))
 
 
 class PasswordChangeForm(FlaskForm):
-    current_password = password_field("Current password", "current-password")
-    new_password = password_field("New password", "new-password", strong_password)
+    current_password = password_field(_l("Current password"), "current-password")
+    new_password = password_field(_l("New password"), "new-password", strong_password)
     confirm = PasswordField(
-        "Repeat new password",
-        validators=[DataRequired(), EqualTo("new_password", message="The passwords do not match.")],
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=MISMATCH)],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -82,10 +86,10 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = password_field("New password", "new-password", strong_password)
+    password = password_field(_l("New password"), "new-password", strong_password)
     confirm = PasswordField(
-        "Repeat new password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("password", message=MISMATCH)],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -93,8 +97,8 @@ class ResetPasswordForm(FlaskForm):
 class EmailChangeForm(FlaskForm):
     # Labels differ from the password-change form's: both are on the settings page.
     new_email = EmailField(
-        "New email address",
+        _l("New email address"),
         validators=[DataRequired(), Length(max=EMAIL_MAX), readable_text, valid_email],
         render_kw={"autocomplete": "email"},
     )
-    password = password_field("Your password", "current-password")
+    password = password_field(_l("Your password"), "current-password")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 
@@ -16,7 +17,7 @@ def role_required(role: str):
         @login_required
         def wrapped(*args, **kwargs):
             if current_user.role != role:
-                abort(403, f"This page is only for {role} accounts.")
+                abort(403, _("This page is only for %(role)s accounts.", role=role))
             return view(*args, **kwargs)
 
         return wrapped

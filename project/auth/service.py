@@ -10,6 +10,7 @@ from pathlib import Path
 import peewee
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import User, new_credential_stamp, new_session_token, utcnow
@@ -58,14 +59,24 @@ def common_passwords() -> frozenset[str]:
 def check_password_rules(password: str) -> None:
     """Raise AccountError (never quoting the password) unless `password` is acceptable."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(
+            _("password must have at least %(num)d characters", num=MIN_PASSWORD_LENGTH)
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountError(f"password must have at most {MAX_PASSWORD_LENGTH} characters")
+        raise AccountError(
+            _("password must have at most %(num)d characters", num=MAX_PASSWORD_LENGTH)
+        )
     if password.strip().lower() in common_passwords():
-        raise AccountError("password is one of the most common passwords; choose another")
+        raise AccountError(_("password is one of the most common passwords; choose another"))
 
 
-def create_user(email: str, password: str, role: str = "user", confirmed: bool = False) -> User:
+def create_user(
+    email: str,
+    password: str,
+    role: str = "user",
+    confirmed: bool = False,
+    locale: str | None = None,
+) -> User:
     """Create a user; AccountError for a bad email, a weak password or a taken address.
 
     `confirmed`: the address is known to be right (an operator typed it), no link needed.
@@ -73,6 +84,7 @@ def create_user(email: str, password: str, role: str = "user", confirmed: bool =
     address = normalize_email(email)
     check_password_rules(password)
     fields = {"email": address, "password_hash": hash_password(password), "role": role}
+    fields["locale"] = locale  # the language they registered in (None: not chosen)
     try:
         with db.atomic():
             return User.create(**fields, email_confirmed_at=utcnow() if confirmed else None)
@@ -92,7 +104,7 @@ class InvalidCredentials(UserError):
     """Unknown email, wrong password or disabled account: one answer for all three."""
 
     def __init__(self):
-        super().__init__("invalid email or password")
+        super().__init__(_("invalid email or password"))
 
 
 def authenticate(email: str, password: str, client_ip: str, device: str | None = None) -> User:
@@ -178,7 +190,7 @@ def check_current_password(user: User, password: str, client_ip: str) -> None:
     attempt = throttle.reserve(user.email, client_ip)
     if not verify_password(user.password_hash, password):
         attempt.failed()
-        raise WrongPassword("current password is wrong")
+        raise WrongPassword(_("current password is wrong"))
     attempt.uncount()
 
 

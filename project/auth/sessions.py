@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from flask import current_app, request, session
 from flask_login import current_user, login_user, logout_user
 
+from .. import i18n
 from ..extensions import db
 from ..models import LoginSession, User, utcnow
 
@@ -48,6 +49,7 @@ def start_session(user: User, remember: bool) -> None:
     )
     attach(user, row, secret)
     login_user(user, remember=remember)
+    i18n.on_login(user)
 
 
 def attach(user: User, row: LoginSession, secret: str) -> None:

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..models import User
@@ -26,13 +27,13 @@ CONFIRM = "email-confirm"
 class LinkInvalid(UserError):
     """Tampered, already used, or no longer matching the account."""
 
-    def __init__(self, message: str = "this link is not valid, or it was used already"):
-        super().__init__(message)
+    def __init__(self, message: str | None = None):
+        super().__init__(message or _("this link is not valid, or it was used already"))
 
 
 class LinkExpired(LinkInvalid):
     def __init__(self):
-        super().__init__("this link has expired")
+        super().__init__(_("this link has expired"))
 
 
 def serializer(purpose: str) -> URLSafeTimedSerializer:

@@ -12,8 +12,11 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from .. import i18n
 from ..limits import Limited, wait_phrase
 from . import devices, emails, refusal_page, service
 from .forms import LoginForm, RegisterForm
@@ -28,14 +31,17 @@ AWAITING_CONFIRMATION = "awaiting_confirmation"
 
 
 # The same for a new and a taken address: the page must not tell who has an account.
-REGISTERED = (
-    "Thank you. We sent a message to {address}: follow its link to confirm the address, "
+REGISTERED = _l(
+    "Thank you. We sent a message to %(address)s: follow its link to confirm the address, "
     "and log in below."
 )
 
 
-def mail_failed_message(what: str) -> str:
-    return f"We could not send {what}: the mail server did not answer. Please try again later."
+def mail_failed_message() -> str:
+    return _(
+        "We could not send the confirmation link: the mail server did not answer. "
+        "Please try again later."
+    )
 
 
 def landing() -> str:
@@ -54,13 +60,13 @@ def register():
             address = emails.register(form.email.data, form.password.data, request.remote_addr)
         except Limited as exc:
             wait = wait_phrase(exc.retry_after)  # "about 15 minutes", not "897 s"
-            form.form_errors.append(f"Too many registrations. Try again in {wait}.")
+            form.form_errors.append(_("Too many registrations. Try again in %(wait)s.", wait=wait))
             page = render_template("auth/register.html", form=form)
             return page, 429, {"Retry-After": str(exc.retry_after)}
         except AccountError as exc:  # the form checked the rules: only a race gets here
-            form.email.errors.append(str(exc).capitalize() + ".")
+            form.email.errors.append(i18n.sentence(exc))
         else:
-            flash(REGISTERED.format(address=address), "success")
+            flash(REGISTERED % {"address": address}, "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)
 
@@ -79,7 +85,7 @@ def login():
         except Throttled as exc:
             return throttled(form, exc)
         except InvalidCredentials as exc:
-            form.form_errors.append(str(exc).capitalize() + ".")
+            form.form_errors.append(i18n.sentence(exc))
         else:
             if emails.must_confirm_first(user):
                 return unconfirmed(form, user)
@@ -114,7 +120,7 @@ def second_step(user, remember: bool):
 def unconfirmed(form: LoginForm, user):
     """Right password, address not confirmed yet: offer a new link instead of a session."""
     session[AWAITING_CONFIRMATION] = user.id
-    form.form_errors.append("Confirm your email address first: follow the link we sent you.")
+    form.form_errors.append(_("Confirm your email address first: follow the link we sent you."))
     page = render_template("auth/login.html", form=form, next=None, resend=True)
     return page, 403
 
@@ -127,7 +133,7 @@ def throttled(form: LoginForm, exc: Throttled):
 @bp.post("/logout")
 def logout():
     end_session()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("main.index"))
 
 
@@ -136,5 +142,5 @@ def logout():
 def logout_everywhere():
     service.end_all_sessions(current_user)
     end_session()
-    flash("You are logged out on every device.", "info")
+    flash(_("You are logged out on every device."), "info")
     return redirect(url_for("auth.login"))

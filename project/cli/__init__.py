@@ -11,7 +11,7 @@ import sys
 import click
 
 from ..user_errors import UserError
-from . import backup, bench, bundle, jobs, local, users  # noqa: F401  (register their verbs on `cli`)
+from . import backup, bench, bundle, i18n, jobs, local, users  # noqa: F401  (register their verbs on `cli`)
 from .group import cli
 
 __all__ = ["cli", "main"]

@@ -22,7 +22,7 @@ SECTIONS = {
         "shell",
     ],
     "Operate": ["deploy", "jobs", "backup", "restore", "rotate-logs"],
-    "Develop": ["dev", "test", "bench", "rename"],
+    "Develop": ["dev", "test", "bench", "i18n", "rename"],
 }
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from ..config import DEV_SECRET_KEY, ConfigError, is_loopback
 from . import privacy, public_url
 from .errors import DeployError
+from .layout import PACKAGE
 from .preflight import app_config, database_status, log_path_problem
 from .settings import DeploySettings, describe_environment
 
@@ -208,6 +209,21 @@ def check_assets(settings: DeploySettings) -> Iterator[Finding]:
         yield ERROR, "front-end assets not built: run scripts/build-assets"
 
 
+def check_translations(settings: DeploySettings) -> Iterator[Finding]:
+    """Each catalogue compiled since it last changed (else the pages fall back to English)."""
+    catalogues = sorted((settings.root / PACKAGE / "translations").glob("*/LC_MESSAGES/*.po"))
+    stale = [po.parts[-3] for po in catalogues if not compiled(po)]
+    if stale:
+        yield ERROR, f"translations not compiled: {', '.join(stale)}: run scripts/ctl i18n compile"
+    elif catalogues:
+        yield OK, "translations compiled"
+
+
+def compiled(po: Path) -> bool:
+    mo = po.with_suffix(".mo")
+    return mo.is_file() and mo.stat().st_mtime >= po.stat().st_mtime
+
+
 def check_systemd_unit(settings: DeploySettings) -> Iterator[Finding]:
     from .systemd import installed_unit_paths, render_systemd_unit
 
@@ -241,6 +257,7 @@ CHECKS: list[Callable[[DeploySettings], Iterator[Finding]]] = [
     check_log_paths,
     check_database,
     check_assets,
+    check_translations,
     check_systemd_unit,
     check_backups,
     check_root,

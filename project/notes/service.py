@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from ..models import Note, User, utcnow
 from ..user_errors import UserError
 
 
 class NoteNotFound(UserError):
     def __init__(self, note_id: int):
-        super().__init__(f"there is no note {note_id}")
+        super().__init__(_("there is no note %(id)s", id=note_id))
 
 
 def list_notes(owner: User, limit: int, before_id: int | None = None):

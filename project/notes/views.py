@@ -1,6 +1,7 @@
 """The server-rendered notes page: works without JavaScript; a script may enhance it via the API."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from . import service
@@ -24,7 +25,7 @@ def create():
     if not form.validate_on_submit():
         return render_page(form), 422
     service.create_note(current_user, form.title.data, form.body.data or "")
-    flash("Note saved.", "success")
+    flash(_("Note saved."), "success")
     return redirect(url_for(".index"), code=303)
 
 
@@ -43,7 +44,7 @@ def delete(note_id: int):
     if request.form.get("confirmed") != "yes":
         return render_template("notes/confirm_delete.html", note=note)
     service.delete_note(note)
-    flash("Note deleted.", "success")
+    flash(_("Note deleted."), "success")
     return redirect(url_for(".index"), code=303)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -9,9 +10,9 @@ from wtforms.validators import DataRequired, Length
 from ..auth.forms import password_field, readable_text
 
 
-def code_field(label: str = "Code from your app or a recovery code"):
+def code_field(label=None):
     return StringField(
-        label,
+        label or _l("Code from your app or a recovery code"),
         validators=[DataRequired(), Length(max=32), readable_text],
         render_kw={"autocomplete": "one-time-code", "inputmode": "text", "maxlength": 32},
     )
@@ -22,9 +23,9 @@ class CodeForm(FlaskForm):
 
 
 class EnrolForm(FlaskForm):
-    code = code_field("6-digit code from your app")
+    code = code_field(_l("6-digit code from your app"))
 
 
 class DisableForm(FlaskForm):
-    password: PasswordField = password_field("Your password", "current-password")
+    password: PasswordField = password_field(_l("Your password"), "current-password")
     code = code_field()

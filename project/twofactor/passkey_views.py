@@ -7,8 +7,10 @@ the CSRF token in the X-CSRFToken header, which Flask-WTF checks like a form fie
 from __future__ import annotations
 
 from flask import flash, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import i18n
 from ..auth import throttle
 from ..auth.redirects import safe_next
 from ..auth.service import Throttled
@@ -31,7 +33,9 @@ def passkey_registration_options():
     user = current_user._get_current_object()
     if not service.is_enabled(user):
         abort_with(
-            409, "app_first", "Turn on the authenticator app first: it carries the recovery codes."
+            409,
+            "app_first",
+            _("Turn on the authenticator app first: it carries the recovery codes."),
         )
     return passkeys.registration_options(user), 200, {"Content-Type": "application/json"}
 
@@ -47,7 +51,7 @@ def passkey_register():
             user, body.get("credential") or {}, str(body.get("name", ""))
         )
     except PasskeyError as exc:
-        abort_with(400, "passkey_refused", str(exc).capitalize() + ".")
+        abort_with(400, "passkey_refused", i18n.sentence(exc))
     notices.send(user, f"a passkey named “{passkey.name}” was added")
     return jsonify({"id": passkey.id, "name": passkey.name}), 201
 
@@ -58,9 +62,9 @@ def passkey_rename(passkey_id: int):
     if passkeys.rename(
         current_user._get_current_object(), passkey_id, request.form.get("name", "")
     ):
-        flash("Passkey renamed.", "success")
+        flash(_("Passkey renamed."), "success")
     else:
-        flash("Give the passkey a name.", "error")
+        flash(_("Give the passkey a name."), "error")
     return redirect(url_for("twofactor.settings"))
 
 
@@ -70,16 +74,16 @@ def passkey_delete(passkey_id: int):
     user = current_user._get_current_object()
     if passkeys.delete(user, passkey_id):
         notices.send(user, "a passkey was removed")
-        flash("Passkey removed.", "success")
+        flash(_("Passkey removed."), "success")
     return redirect(url_for("twofactor.settings"))
 
 
 @bp.post("/auth/two-factor/passkey/options")
 @answers_json
 def passkey_sign_in_options():
-    user, _ = pending_user()
+    user, _pending = pending_user()
     if user is None or not passkeys.passkeys_of(user):
-        abort_with(400, "no_pending_sign_in", "Log in again with your password first.")
+        abort_with(400, "no_pending_sign_in", _("Log in again with your password first."))
     return passkeys.authentication_options(user), 200, {"Content-Type": "application/json"}
 
 
@@ -89,7 +93,7 @@ def passkey_sign_in():
     """The second step answered by a passkey; failures count in the account's throttle."""
     user, pending = pending_user()
     if user is None:
-        abort_with(400, "no_pending_sign_in", "Log in again with your password first.")
+        abort_with(400, "no_pending_sign_in", _("Log in again with your password first."))
     try:
         throttle.check(user.email, request.remote_addr, service.this_device(user))
         passkeys.finish_authentication(user, json_body().get("credential") or {})
@@ -97,6 +101,6 @@ def passkey_sign_in():
         abort_with(429, "throttled", str(exc), headers={"Retry-After": str(exc.retry_after)})
     except PasskeyError as exc:
         throttle.record_failure(user.email, request.remote_addr, service.this_device(user))
-        abort_with(400, "passkey_refused", str(exc).capitalize() + ".")
+        abort_with(400, "passkey_refused", i18n.sentence(exc))
     start_session(user, remember=pending.get("remember", False))
     return jsonify({"next": safe_next(pending.get("next")) or url_for("account.index")})

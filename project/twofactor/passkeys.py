@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import current_app, request, session
+from flask_babel import gettext as _
 
 from ..models import User, utcnow
 from ..user_errors import UserError
@@ -73,7 +74,7 @@ def remember_challenge(challenge: bytes, purpose: str, user: User) -> None:
 def take_challenge(purpose: str, user: User) -> bytes:
     stored = session.pop(CHALLENGE, None) or {}
     if stored.get("for") != purpose or stored.get("user") != user.id:
-        raise PasskeyError("no passkey request is under way: try again")
+        raise PasskeyError(_("no passkey request is under way: try again"))
     return webauthn_lib().base64url_to_bytes(stored["value"])
 
 
@@ -106,7 +107,7 @@ def finish_registration(user: User, credential: dict, name: str) -> Passkey:
             expected_origin=origin(),
         )
     except (webauthn.helpers.exceptions.WebAuthnException, ValueError, KeyError, TypeError) as exc:
-        raise PasskeyError(f"the passkey was not accepted: {exc}") from None
+        raise PasskeyError(_("the passkey was not accepted: %(reason)s", reason=exc)) from None
     passkey = Passkey.create(
         user=user.id,
         credential_id=webauthn.helpers.bytes_to_base64url(verified.credential_id),
@@ -136,7 +137,7 @@ def finish_authentication(user: User, credential: dict) -> Passkey:
         (Passkey.user == user.id) & (Passkey.credential_id == str(credential.get("id", "")))
     )
     if passkey is None:
-        raise PasskeyError("that passkey is not registered for this account")
+        raise PasskeyError(_("that passkey is not registered for this account"))
     webauthn = webauthn_lib()
     try:
         verified = webauthn.verify_authentication_response(
@@ -148,7 +149,7 @@ def finish_authentication(user: User, credential: dict) -> Passkey:
             credential_current_sign_count=passkey.sign_count,
         )
     except (webauthn.helpers.exceptions.WebAuthnException, ValueError, KeyError, TypeError) as exc:
-        raise PasskeyError(f"the passkey answer was refused: {exc}") from None
+        raise PasskeyError(_("the passkey answer was refused: %(reason)s", reason=exc)) from None
     passkey.sign_count = verified.new_sign_count
     passkey.last_used_at = utcnow()
     passkey.save(only=[Passkey.sign_count, Passkey.last_used_at])

@@ -20,6 +20,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app, has_request_context
+from flask_babel import gettext as _
 
 from ..auth import devices, service, throttle
 from ..models import User, utcnow
@@ -61,7 +62,7 @@ def decrypt(token: str) -> str:
         return cipher().decrypt(token.encode()).decode()
     except InvalidToken:
         raise TwoFactorError(
-            "the stored secret cannot be read (was the secret key changed?)"
+            _("the stored secret cannot be read (was the secret key changed?)")
         ) from None
 
 
@@ -77,7 +78,7 @@ def is_enabled(user: User) -> bool:
 def start_enrolment(user: User) -> str:
     """A fresh secret, stored unconfirmed (replacing an unfinished enrolment); returns it."""
     if is_enabled(user):
-        raise TwoFactorError("two-factor sign-in is already on: turn it off first")
+        raise TwoFactorError(_("two-factor sign-in is already on: turn it off first"))
     TotpSecret.delete().where(TotpSecret.user == user.id).execute()
     secret = pyotp.random_base32()
     TotpSecret.create(user=user.id, secret_encrypted=encrypt(secret))
@@ -169,7 +170,7 @@ def verify(user: User, code: str, client_ip: str | None, now: float | None = Non
             log.info("recovery code used by user %s (%d left)", user.id, recovery_codes_left(user))
             return "recovery"
     throttle.record_failure(user.email, client_ip, device)
-    raise WrongCode("that code is not valid (or was used already)")
+    raise WrongCode(_("that code is not valid (or was used already)"))
 
 
 def this_device(user: User) -> str | None:
@@ -183,11 +184,11 @@ def confirm_enrolment(user: User, code: str, client_ip: str | None, now=None) ->
     throttle.check(user.email, client_ip)
     record = record_of(user)
     if record is None or record.confirmed_at is not None:
-        raise TwoFactorError("no enrolment is under way: start again")
+        raise TwoFactorError(_("no enrolment is under way: start again"))
     now = time.time() if now is None else now
     if not use_totp(record, normalize(code or ""), now):
         throttle.record_failure(user.email, client_ip)
-        raise WrongCode("that code does not match: check the time on your phone and try again")
+        raise WrongCode(_("that code does not match: check the time on your phone and try again"))
     TotpSecret.update(confirmed_at=utcnow()).where(TotpSecret.id == record.id).execute()
     log.info("two-factor sign-in turned on for user %s", user.id)
     return new_recovery_codes(user)

@@ -16,8 +16,12 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from .. import i18n
 from ..auth.redirects import safe_next
 from ..auth.roles import role_required
 from ..auth.service import AccountError, Throttled
@@ -66,7 +70,7 @@ def second_step():
     user, pending = pending_user()
     if user is None:
         session.pop(PENDING, None)
-        flash("Log in again: the sign-in was not finished in time.", "info")
+        flash(_("Log in again: the sign-in was not finished in time."), "info")
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
@@ -77,15 +81,17 @@ def second_step():
             page = second_step_page(user, form)
             return page, 429, {"Retry-After": str(exc.retry_after)}
         except WrongCode as exc:
-            form.code.errors.append(str(exc).capitalize() + ".")
+            form.code.errors.append(i18n.sentence(exc))
         else:
             start_session(user, remember=pending.get("remember", False))
             if kind == "recovery":
                 left = service.recovery_codes_left(user)
-                flash(
-                    f"You used a recovery code; {left} left. Make new ones in Two-factor settings.",
-                    "warning",
+                message = ngettext(
+                    "You used a recovery code; %(num)d left. Make new ones in Two-factor settings.",
+                    "You used a recovery code; %(num)d left. Make new ones in Two-factor settings.",
+                    left,
                 )
+                flash(message, "warning")
             return redirect(safe_next(pending.get("next")) or url_for("account.index"))
     return second_step_page(user, form)
 
@@ -123,7 +129,7 @@ def start():
     try:
         service.start_enrolment(current_user._get_current_object())
     except TwoFactorError as exc:
-        flash(str(exc).capitalize() + ".", "error")
+        flash(i18n.sentence(exc), "error")
     return redirect(url_for("twofactor.settings"))
 
 
@@ -133,7 +139,7 @@ def enrol():
     user = current_user._get_current_object()
     form = EnrolForm()
     if not form.validate_on_submit():
-        flash("Type the 6-digit code your app shows.", "error")
+        flash(_("Type the 6-digit code your app shows."), "error")
         return redirect(url_for("twofactor.settings"))
     try:
         codes = service.confirm_enrolment(user, form.code.data, request.remote_addr)
@@ -141,9 +147,9 @@ def enrol():
         flash(str(exc), "error")
         return redirect(url_for("twofactor.settings"))
     except (WrongCode, TwoFactorError) as exc:
-        flash(str(exc).capitalize() + ".", "error")
+        flash(i18n.sentence(exc), "error")
         return redirect(url_for("twofactor.settings"))
-    notices.send(user, "two-factor sign-in was turned on")
+    notices.send(user, _l("two-factor sign-in was turned on"))
     return render_template("twofactor/recovery_codes.html", codes=codes)
 
 
@@ -154,14 +160,14 @@ def regenerate():
     form = CodeForm()
     try:
         if not form.validate_on_submit():
-            raise WrongCode("type a current code to make new recovery codes")
+            raise WrongCode(_("type a current code to make new recovery codes"))
         service.verify(user, form.code.data, request.remote_addr)
     except (Throttled, WrongCode) as exc:
-        message = str(exc) if isinstance(exc, Throttled) else str(exc).capitalize() + "."
+        message = str(exc) if isinstance(exc, Throttled) else i18n.sentence(exc)
         flash(message, "error")
         return redirect(url_for("twofactor.settings"))
     codes = service.new_recovery_codes(user)
-    notices.send(user, "new recovery codes were made (the old ones no longer work)")
+    notices.send(user, _l("new recovery codes were made (the old ones no longer work)"))
     return render_template("twofactor/recovery_codes.html", codes=codes)
 
 
@@ -171,17 +177,17 @@ def disable():
     user = current_user._get_current_object()
     form = DisableForm()
     if not form.validate_on_submit():
-        flash("Give your password and a current code to turn two-factor sign-in off.", "error")
+        flash(_("Give your password and a current code to turn two-factor sign-in off."), "error")
         return redirect(url_for("twofactor.settings"))
     try:
         service.disable(user, form.password.data, form.code.data, request.remote_addr)
     except Throttled as exc:
         flash(str(exc), "error")
     except (AccountError, WrongCode) as exc:
-        flash(str(exc).capitalize() + ".", "error")
+        flash(i18n.sentence(exc), "error")
     else:
-        notices.send(user, "two-factor sign-in was turned off")
-        flash("Two-factor sign-in is off.", "success")
+        notices.send(user, _l("two-factor sign-in was turned off"))
+        flash(_("Two-factor sign-in is off."), "success")
     return redirect(url_for("twofactor.settings"))
 
 
@@ -190,8 +196,11 @@ def disable():
 def admin_reset(user_id: int):
     user = User.get_or_none(User.id == user_id) or abort(404)
     service.reset_by_admin(current_user._get_current_object(), user)
-    notices.send(user, "an administrator reset your two-factor sign-in")
-    flash(f"Second factor of {user.email} reset; their sessions ended.", "success")
+    notices.send(user, _l("an administrator reset your two-factor sign-in"))
+    flash(
+        _("Second factor of %(address)s reset; their sessions ended.", address=user.email),
+        "success",
+    )
     return redirect(url_for("admin.users"))
 
 
@@ -209,5 +218,5 @@ def hold_back_unenrolled_admins():
         return None
     if service.is_enabled(current_user._get_current_object()):
         return None
-    flash("Administrators must turn on two-factor sign-in before anything else.", "warning")
+    flash(_("Administrators must turn on two-factor sign-in before anything else."), "warning")
     return redirect(url_for("twofactor.settings"))

@@ -2,6 +2,8 @@
 // timer would hide "Password changed" from a slow reader (WCAG 2.2.1). A message may still
 // ask to fade with data-dismiss-after="<seconds>".
 
+import { text } from "./texts.js";
+
 export function dismissAfter(message) {
   const given = Number.parseFloat(message.dataset.dismissAfter);
   return Number.isNaN(given) ? 0 : given;
@@ -20,7 +22,7 @@ function addCloseButton(message) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "flash-close";
-  button.setAttribute("aria-label", "Dismiss");
+  button.setAttribute("aria-label", text("dismiss", "Dismiss"));
   button.textContent = "×";
   button.addEventListener("click", () => dismiss(message));
   message.append(button);

@@ -7,6 +7,7 @@
 //   <template data-notes-template>: one note, with {id}, {title} and {body} to fill in
 // Text is set with textContent, never HTML.
 import { apiFetch } from "./api.js";
+import { text } from "./texts.js";
 
 const DEFAULT_URL = "/api/v1/notes";
 
@@ -107,10 +108,11 @@ function bindForm(app) {
       form.reset();
       part(app, "list").prepend(noteItem(template, note));
       syncEmpty(app);
-      setStatus(app, "Note added.");
+      setStatus(app, text("note-added", "Note added.", app));
     } catch (error) {
       const onFields = showFieldErrors(form, error);
-      setStatus(app, onFields ? "The note was not saved: see the fields above." : error.message, true);
+      const notSaved = text("note-not-saved", "The note was not saved: see the fields above.", app);
+      setStatus(app, onFields ? notSaved : error.message, true);
       if (onFields) form.querySelector("[aria-invalid]")?.focus();
     }
   });
@@ -138,7 +140,7 @@ function bindDelete(app) {
       await apiFetch(`${app.notesUrl}/${encodeURIComponent(item.dataset.noteId)}`, {
         method: "DELETE",
       });
-      setStatus(app, "Note deleted.");
+      setStatus(app, text("note-deleted", "Note deleted.", app));
       focusAfter(app, item);
       item.remove();
       syncEmpty(app);

@@ -3,6 +3,7 @@
 // fields base64url) and verifies what the browser returns; this module only converts between
 // base64url and ArrayBuffers and calls navigator.credentials.
 import { csrfToken } from "./api.js";
+import { text } from "./texts.js";
 
 function fromBase64url(text) {
   const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
@@ -91,7 +92,7 @@ function wireRegister(box) {
       await postJson(box.dataset.url, { name, credential: registrationJson(credential) }, token);
       window.location.reload();
     } catch (error) {
-      say(box, `Passkey not added: ${error.message}`);
+      say(box, `${text("passkey-not-added", "Passkey not added:")} ${error.message}`);
       button.disabled = false;
     }
   });
@@ -107,7 +108,7 @@ function wireSignIn(button) {
       const result = await postJson(button.dataset.url, { credential: assertionJson(credential) }, token);
       window.location.assign(result.next);
     } catch (error) {
-      say(button, `Passkey sign-in failed: ${error.message}`);
+      say(button, `${text("passkey-sign-in-failed", "Passkey sign-in failed:")} ${error.message}`);
       button.disabled = false;
     }
   });

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from devkit.browser import axe_violations, fill_login
+from devkit.browser import LABELS, axe_violations, fill_login
 
 pytestmark = pytest.mark.browser
 
@@ -39,11 +39,11 @@ def accounts(live_server):
         ctl("create-user", *extra, "--password-stdin", email, stdin=PASSWORD + "\n")
 
 
-def visitor(new_context, viewport: dict, email: str | None = None):
-    page = new_context(viewport=viewport, bypass_csp=True).new_page()
+def visitor(new_context, viewport: dict, email: str | None = None, locale: str = "en-US"):
+    page = new_context(viewport=viewport, bypass_csp=True, locale=locale).new_page()
     if email:
         page.goto("/auth/login")
-        fill_login(page, email, PASSWORD)
+        fill_login(page, email, PASSWORD, labels=LABELS[locale])
         expect(page).to_have_url(re.compile(r"/account$"))
     return page
 
@@ -69,6 +69,21 @@ def test_no_axe_violations_on_the_main_pages(new_context, accounts, size):
         (visitor(new_context, viewport), ANONYMOUS_PAGES),
         (user, USER_PAGES),
         (visitor(new_context, viewport, ADMIN), ADMIN_PAGES),
+    ):
+        for path in paths:
+            found += check(page, path)
+    assert found == [], "\n".join(found)
+
+
+def test_no_axe_violations_in_chinese(new_context, accounts):
+    """The same pages for a Chinese browser (Accept-Language): lang attributes, labels and
+    names in the other language (desktop only: the layout is checked by test_pages_ux)."""
+    viewport = VIEWPORTS["desktop"]
+    found = []
+    for page, paths in (
+        (visitor(new_context, viewport, locale="zh-CN"), ANONYMOUS_PAGES),
+        (visitor(new_context, viewport, USER, "zh-CN"), USER_PAGES),
+        (visitor(new_context, viewport, ADMIN, "zh-CN"), ADMIN_PAGES),
     ):
         for path in paths:
             found += check(page, path)

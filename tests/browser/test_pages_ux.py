@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from devkit.browser import SCREENSHOT_DIR, fill_login, fill_registration, watch_csp
+from devkit.browser import LABELS, SCREENSHOT_DIR, fill_login, fill_registration, watch_csp
 from devkit.polling import wait_until
 
 pytestmark = pytest.mark.browser
@@ -22,6 +22,7 @@ LONG_URL = "https://example.com/" + "segment/" * 20
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 DANGER = "rgb(207, 34, 46)"  # --color-danger
+HTML_LANG = {"en-US": "en", "zh-CN": "zh-CN"}  # <html lang> for each browser locale
 
 ANONYMOUS_PAGES = [
     "/",
@@ -53,11 +54,11 @@ def accounts(live_server):
     return {"user": USER, "admin": ADMIN}
 
 
-def logged_in(new_context, email: str, viewport: dict):
-    context = new_context(viewport=viewport)
+def logged_in(new_context, email: str, viewport: dict, locale: str = "en-US"):
+    context = new_context(viewport=viewport, locale=locale)
     page = context.new_page()
     page.goto("/auth/login")
-    fill_login(page, email, PASSWORD)
+    fill_login(page, email, PASSWORD, labels=LABELS[locale])
     expect(page).to_have_url(re.compile(r"/account$"))
     return page
 
@@ -74,21 +75,24 @@ def shoot(page, who: str, path: str, viewport: dict) -> None:
 
 
 def add_long_note(page) -> None:
+    """By field name, not label: the same in every language."""
     page.goto("/notes/")
-    page.get_by_label("Title").fill(LONG_TITLE)
-    page.get_by_label("Note", exact=True).fill(LONG_URL)
-    page.get_by_role("button", name="Add note").click()
+    page.locator("input[name=title]").fill(LONG_TITLE)
+    page.locator("textarea[name=body]").fill(LONG_URL)
+    page.locator("form[data-notes-form] [type=submit]").click()
     expect(page.get_by_text(LONG_TITLE).first).to_be_visible()
 
 
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_no_page_is_wider_than_the_screen(new_context, accounts, viewport):
+def test_no_page_is_wider_than_the_screen(new_context, accounts, viewport, locale):
     """W2, W12, W13: long titles and URLs wrap, the admin table scrolls in its box, the header
-    fits; checked for an anonymous visitor, a user and an admin."""
+    fits; checked for an anonymous visitor, a user and an admin, in English and in Chinese
+    (the browser's Accept-Language: these accounts chose no language)."""
     violations = []
-    anonymous = new_context(viewport=viewport).new_page()
-    user = logged_in(new_context, accounts["user"], viewport)
-    admin = logged_in(new_context, accounts["admin"], viewport)
+    anonymous = new_context(viewport=viewport, locale=locale).new_page()
+    user = logged_in(new_context, accounts["user"], viewport, locale)
+    admin = logged_in(new_context, accounts["admin"], viewport, locale)
     add_long_note(user)
     add_long_note(admin)
     too_wide = []
@@ -101,12 +105,29 @@ def test_no_page_is_wider_than_the_screen(new_context, accounts, viewport):
         for path in paths:
             page.goto(path)
             page.wait_for_load_state("networkidle")
-            shoot(page, who, path, viewport)
+            expect(page.locator("html")).to_have_attribute("lang", HTML_LANG[locale])
+            shoot(page, f"{who}-{locale}", path, viewport)
             scroll, inner = page_width(page)
             if scroll > inner:
                 too_wide.append(f"{who} {path}: {scroll} > {inner}")
     assert too_wide == []
     assert violations == []
+
+
+def test_chinese_table_cells_keep_their_words(new_context, accounts):
+    """CJK text may break between any two characters: a narrow column must not stack
+    "状态" as 状 over 态 (the table scrolls in its box instead)."""
+    page = logged_in(new_context, accounts["admin"], PHONE, "zh-CN")
+    page.goto("/admin/users")
+    lines = page.eval_on_selector_all(
+        ".table-scroll th, .table-scroll td:nth-child(-n+3)",
+        """cells => cells.map(cell => {
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            return [cell.textContent.trim(), range.getClientRects().length];
+        })""",
+    )
+    assert [text for text, count in lines if count > 1 and "@" not in text] == []
 
 
 def test_header_fits_one_phone_line_block_for_an_admin(new_context, accounts):

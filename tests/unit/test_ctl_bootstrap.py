@@ -55,6 +55,15 @@ def test_start_on_a_server_installs_the_runtime_set_only(checkout):
     assert ctl(checkout, "status") == ["-m project.cli status"]  # stamp matches: no pip at all
 
 
+def test_start_compiles_the_translations_of_a_fresh_clone(checkout):
+    shutil.copy(PROJECT_ROOT / "scripts" / "build-translations", checkout / "scripts")
+    po = checkout / "project" / "translations" / "zh_CN" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n')
+    calls = ctl(checkout, "start")
+    assert [c for c in calls if "i18n_catalog compile" in c] and calls[-1] == "-m project.cli start"
+
+
 @pytest.mark.parametrize("verb", ["test", "bench"])
 def test_test_and_bench_add_the_development_set(checkout, verb):
     assert installed(ctl(checkout, verb)) == ["requirements.txt", "requirements-dev.txt"]

@@ -9,7 +9,7 @@ import secrets
 import pytest
 
 from project.deploy import checks, preflight, privacy
-from project.deploy.checks import ERROR, WARN, run_checks
+from project.deploy.checks import ERROR, OK, WARN, run_checks
 from project.deploy.settings import DeploySettings
 
 
@@ -96,3 +96,19 @@ def test_check_warns_about_cookies_a_plain_http_site_breaks_or_exposes():
     assert cookie_warnings(https, host="0.0.0.0") == []
     assert cookie_warnings(key) == []  # loopback http: browsers keep Secure cookies there
     assert cookie_warnings(plain, config_name="dev") == []  # not prod: check_config says so
+
+
+def test_catalogues_changed_since_their_compile_are_an_error(tmp_path):
+    from types import SimpleNamespace
+
+    from project.deploy.layout import PACKAGE
+
+    po = tmp_path / PACKAGE / "translations" / "zh_CN" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text("")
+    settings = SimpleNamespace(root=tmp_path)
+    assert [m for _, m in checks.check_translations(settings)] == [
+        "translations not compiled: zh_CN: run scripts/ctl i18n compile"
+    ]
+    po.with_suffix(".mo").write_bytes(b"")
+    assert list(checks.check_translations(settings)) == [(OK, "translations compiled")]

@@ -1,0 +1,209 @@
+"""The reader's language: Flask-Babel, the locale each request is answered in, the switcher.
+
+The locale is, in order: the logged-in user's choice (a column on the user), the browser's
+(a cookie, for anonymous visitors and until a login), the best match of Accept-Language,
+else English. Choosing it is a look-up on what the request has loaded already: no query.
+Mails are rendered in the recipient's language with `in_locale` (see mail.make_message).
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from functools import cached_property
+
+from babel import support
+from flask import Flask, after_this_request, current_app, g, has_request_context, request
+from flask.globals import _cv_app
+from flask_babel import (
+    Babel,
+    Domain,
+    force_locale,
+    get_locale,
+    get_translations,
+    gettext,
+    refresh,
+)
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from jinja2 import pass_eval_context
+from markupsafe import Markup
+
+from .models import User
+
+# Locale code: its own name, as the switcher shows it (a reader looks for their language).
+LANGUAGES = {"en": "English", "zh_CN": "中文"}
+DEFAULT_LOCALE = "en"
+COOKIE = "locale"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+# Where the compiled catalogues are, relative to the package (scripts/build-translations).
+TRANSLATIONS = "translations"
+
+# How a role reads on a page (the stored value is the English word).
+ROLE_NAMES = {"user": _l("user"), "admin": _l("admin")}
+
+
+class CatalogueDomain(Domain):
+    """Flask-Babel's domain, finding translations/zh_CN/ for the locale Babel calls
+    zh_Hans_CN (gettext alone would look in zh_Hans_CN/ and zh/ only)."""
+
+    def get_translations(self):
+        locale = get_locale()
+        if locale is None:
+            return support.NullTranslations()
+        key = (str(locale), self.domain[0])
+        if key not in self.cache:
+            names = [site_code(locale), str(locale)]
+            self.cache[key] = support.Translations.load(
+                self.translation_directories[0], names, self.domain[0]
+            )
+        return self.cache[key]
+
+
+class SiteBabel(Babel):
+    @cached_property
+    def domain_instance(self):
+        return CatalogueDomain(domain=self.domain)
+
+
+babel = SiteBabel()
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    # {% trans %} blocks are read without their line breaks and indentation (babel.cfg too).
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=TRANSLATIONS)
+    # Pages call _() a dozen times: straight to this request's catalogue. Flask-Babel's
+    # callables look the domain, the context and the locale up again on every call, and
+    # Jinja's newstyle wrapper around them costs a second context.call.
+    app.jinja_env.globals.update(_=page_gettext, gettext=page_gettext, ngettext=page_ngettext)
+    app.jinja_env.globals.update(
+        languages=LANGUAGES,
+        html_lang=html_lang,
+        current_locale=current_locale,
+        sentence=sentence,
+        role_name=role_name,
+    )
+
+
+def page_state() -> tuple:
+    """(Babel locale, its site code, its catalogue) for the current context, kept where
+    Flask-Babel keeps the locale (g._flask_babel) until that changes (force_locale)."""
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None:
+        return None, DEFAULT_LOCALE, support.NullTranslations()
+    ctx = getattr(app_ctx.g, "_flask_babel", None)
+    locale = getattr(ctx, "babel_locale", None) or get_locale()
+    ctx = app_ctx.g._flask_babel  # get_locale made it if it was missing
+    state = getattr(ctx, "site_locale_state", None)
+    if state is None or state[0] is not locale:
+        state = ctx.site_locale_state = (locale, site_code(locale), get_translations())
+    return state
+
+
+# (locale, autoescape, message): the finished text of a message without values. Bounded by
+# the catalogue's size; a page's fixed strings then cost one dict look-up each.
+FIXED_TEXT: dict[tuple, str] = {}
+
+
+@pass_eval_context
+def page_gettext(eval_ctx, message: str, **variables) -> str:
+    """Jinja's newstyle gettext: the values are escaped into the translation (autoescape)."""
+    state = page_state()
+    if variables:
+        return formatted(eval_ctx, state[2].ugettext(message), variables)
+    key = (state[1], eval_ctx.autoescape, message)
+    text = FIXED_TEXT.get(key)
+    if text is None:
+        text = FIXED_TEXT[key] = formatted(eval_ctx, state[2].ugettext(message), {})
+    return text
+
+
+def formatted(eval_ctx, text: str, variables: dict) -> str:
+    # Always a format string, as in Jinja's own ("100%%" reads "100%" with or without values).
+    return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704 (our catalogue)
+
+
+@pass_eval_context
+def page_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    return formatted(eval_ctx, page_state()[2].ungettext(singular, plural, num), variables)
+
+
+def select_locale() -> str | None:
+    """The locale of this request (Flask-Babel asks once per request and keeps it)."""
+    if not has_request_context():
+        return None  # the CLI, a job: the default, unless force_locale says otherwise
+    user = g.get("api_user") or current_user
+    if user.is_authenticated and user.locale in LANGUAGES:
+        return user.locale
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LOCALE
+
+
+def known(locale: str | None) -> str | None:
+    """`locale` if the site speaks it, else None."""
+    return locale if locale in LANGUAGES else None
+
+
+def in_locale(locale: str | None) -> AbstractContextManager:
+    """Render in `locale` (a user's column; None or unknown: the default language)."""
+    return force_locale(known(locale) or DEFAULT_LOCALE)
+
+
+def site_code(locale) -> str:
+    """The site's name for a Babel locale: its LANGUAGES key ("zh_CN", "en")."""
+    return f"{locale.language}_{locale.territory}" if locale.territory else locale.language
+
+
+def html_lang(code: str) -> str:
+    """BCP 47 for <html lang>: zh_CN -> zh-CN."""
+    return code.replace("_", "-")
+
+
+def remember_in_cookie(response, locale: str) -> None:
+    """Keep the choice in this browser (anonymous visits, and the next login page)."""
+    response.set_cookie(
+        COOKIE,
+        locale,
+        max_age=COOKIE_MAX_AGE,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def save_user_locale(user, locale: str) -> None:
+    User.update(locale=locale).where(User.id == user.id).execute()
+    user.locale = locale
+
+
+def sentence(message) -> str:
+    """A service's lower-case message ("password must have …") as a sentence of the page."""
+    text = str(message)
+    # TRANSLATORS: the full stop that ends a sentence ("。" in Chinese).
+    return text[:1].upper() + text[1:] + gettext(".")
+
+
+def current_locale() -> str:
+    """This request's locale as stored on a user ("zh_CN")."""
+    return page_state()[1]
+
+
+def on_login(user) -> None:
+    """At login the account and this browser agree on one language: the account's choice if
+    it has one (this browser's cookie follows it), else this browser's choice is adopted."""
+    if known(user.locale) is None:
+        chosen = known(request.cookies.get(COOKIE))
+        if chosen is not None:
+            save_user_locale(user, chosen)
+        return
+    if request.cookies.get(COOKIE) != user.locale:
+        after_this_request(lambda response: remember_in_cookie(response, user.locale) or response)
+    refresh()  # the rest of this request (the flashed message) speaks the account's language
+
+
+def role_name(role: str) -> str:
+    return str(ROLE_NAMES.get(role, role))
