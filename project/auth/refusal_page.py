@@ -21,6 +21,7 @@ import secrets
 from flask import current_app, render_template, request, session, url_for
 from markupsafe import escape
 
+from ..i18n import current_locale
 from .forms import LoginForm
 
 TEMPLATE = "auth/login.html"
@@ -65,9 +66,10 @@ def fill(pieces: list[tuple[str, str]], values: dict[str, str]) -> str:
 def skeleton(remember: bool, token: bool) -> list[tuple[str, str]] | None:
     """The page cut into (text, hole after it) pieces; None when it cannot be cut cleanly.
 
-    Kept per app and per mount point (script_root goes into every URL of the page)."""
+    Kept per app, per mount point (script_root goes into every URL of the page) and per
+    language (every word of it)."""
     cache = current_app.extensions.setdefault(EXTENSION, {})
-    key = (request.script_root, remember, token)
+    key = (request.script_root, current_locale(), remember, token)
     if key not in cache:
         cache[key] = cut(*marked_page(remember, token))
     return cache[key]

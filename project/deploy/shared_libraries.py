@@ -29,6 +29,8 @@ PRELOAD = (
     "flask_wtf",
     "flask_wtf.csrf",
     "flask_login",
+    "flask_babel",
+    "babel.support",
     "marshmallow",
     "apispec",
     "flask_smorest",

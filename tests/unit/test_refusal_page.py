@@ -77,3 +77,19 @@ def test_a_page_the_markers_cannot_cut_is_rendered_in_full():
         (" b ", "message"),
         (" c", ""),
     ]
+
+
+def test_each_language_gets_its_own_skeleton(throttled_app, monkeypatch):
+    """The page is cut once per worker: an English refusal must not serve the next visitor,
+    who reads Chinese, an English page (nor the other way round)."""
+    english, chinese = throttled_app.test_client(), throttled_app.test_client()
+    chinese.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    assert refusal(english, "first@example.com", False, None).status_code == 200  # counted
+    first_english = refusal(english, "ann@example.com", False, None)
+    refusal(chinese, "ann@example.com", False, None)  # its first answer also sets its cookie
+    fast_chinese = refusal(chinese, "ann@example.com", False, None)
+    monkeypatch.setattr(refusal_page, "skeleton", lambda *args: None)
+    rendered_chinese = refusal(chinese, "ann@example.com", False, None)
+    assert first_english.status_code == fast_chinese.status_code == 429
+    assert comparable(fast_chinese) == comparable(rendered_chinese)
+    assert 'lang="zh' in fast_chinese.text
