@@ -18,6 +18,13 @@ NUL = "\x00"
 NUL_FREE = r"^[^\x00]*$"  # the same rule as a pattern, for regex-based validators
 
 
+# What str.strip() removes, spelt out: JSON Schema's \s (ECMAScript's) is another set.
+WHITESPACE_CLASS = "".join(f"\\u{ord(c):04x}" for c in map(chr, range(0x10000)) if c.isspace())
+# A note title as a pattern for the API document: no NUL, at least one character that is
+# not whitespace (is_blank and has_nul below, for clients that validate before sending).
+TITLE_PATTERN = rf"^[^\x00]*[^\x00{WHITESPACE_CLASS}][^\x00]*$"
+
+
 def is_blank(text: str) -> bool:
     """A note title needs a visible character: "   " would be an empty row with a Delete
     button. The form and the API both ask this, so the page behaves the same with and

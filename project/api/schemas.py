@@ -8,7 +8,15 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..auth.service import MAX_PASSWORD_LENGTH
-from ..models import EMAIL_MAX, MAX_ID, NOTE_BODY_MAX, NOTE_TITLE_MAX, NUL_FREE, is_blank
+from ..models import (
+    EMAIL_MAX,
+    MAX_ID,
+    NOTE_BODY_MAX,
+    NOTE_TITLE_MAX,
+    NUL_FREE,
+    TITLE_PATTERN,
+    is_blank,
+)
 
 # Refusing NUL up front keeps it a 422, never a 500 (see NUL_FREE in models.py).
 NO_NUL = validate.Regexp(NUL_FREE, error="must not contain NUL characters")
@@ -116,15 +124,19 @@ class NoteSchema(ma.Schema):
     updated_at = UTCDateTime(required=True)
 
 
+# The validators give each mistake its own message; the document states them as one pattern.
+TITLE_DOCUMENTED = {"pattern": TITLE_PATTERN}
+
+
 class NoteCreateSchema(ma.Schema):
-    title = Text(required=True, validate=TITLE_RULES)
+    title = Text(required=True, validate=TITLE_RULES, metadata=TITLE_DOCUMENTED)
     body = Text(load_default="", validate=BODY_RULES)
 
 
 class NoteUpdateSchema(ma.Schema):
     """PATCH: any subset of the writable fields."""
 
-    title = Text(validate=TITLE_RULES)
+    title = Text(validate=TITLE_RULES, metadata=TITLE_DOCUMENTED)
     body = Text(validate=BODY_RULES)
 
 

@@ -1,6 +1,7 @@
 """The OpenAPI document: what it promises, and a schemathesis run holding the API to it."""
 
 import os
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import HealthCheck, settings
 from devkit.accounts import make_user
 from devkit.api import bearer
 from project.api.bearer_tokens import hash_token
+from project.api.schemas import NoteCreateSchema, NoteUpdateSchema
 from project.app import create_app
 from project.models import ApiToken, Note, utcnow
 
@@ -135,3 +137,30 @@ def fuzz_user(app):
 def test_api_conforms_to_its_document(case, app, fuzz_user):
     """No 5xx, and every response (status, headers, body) is one the document allows."""
     case.call_and_validate(app=app)
+
+
+TITLE_SAMPLES = [
+    *(chr(code) for code in range(0x10000) if chr(code).isspace()),
+    "\ufeff",  # JSON Schema's \s has it, str.strip() keeps it: a visible title here
+    "",
+    "a",
+    "  a\t",
+    "\x00",
+    "a\x00",
+    "\u3000笔记\u3000",
+]
+
+
+def test_the_documented_title_pattern_is_the_rule_the_api_applies(app):
+    """A client that validates against the document sends exactly what the API accepts
+    (schemathesis found "   ": documented as valid, refused as blank)."""
+    spec = app.test_client().get("/api/v1/openapi.json").json
+    schemas = spec["components"]["schemas"]
+    for name, schema in (("NoteCreate", NoteCreateSchema()), ("NoteUpdate", NoteUpdateSchema())):
+        pattern = schemas[name]["properties"]["title"]["pattern"]
+        disagree = [
+            title
+            for title in TITLE_SAMPLES
+            if (re.fullmatch(pattern, title) is not None) != (not schema.validate({"title": title}))
+        ]
+        assert disagree == [], name
