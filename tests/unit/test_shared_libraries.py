@@ -3,25 +3,9 @@ that one changed on disk since (project/deploy/shared_libraries.py)."""
 
 import json
 import os
-import subprocess
-import sys
 
-from project.config import PROJECT_ROOT
+from devkit.imports import imported_after
 from project.deploy.shared_libraries import PRELOAD, changed_files
-
-
-def imported_after(statement: str, tmp_path) -> set[str]:
-    probe = f"import json, sys; {statement}; print(json.dumps(sorted(sys.modules)))"
-    env = {**os.environ, "APP_CONFIG": "test", "APP_VAR_DIR": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return set(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
 def test_the_master_imports_no_app_code(tmp_path):
