@@ -9,9 +9,9 @@ Mails are rendered in the recipient's language with `in_locale` (see mail.make_m
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from functools import cached_property
+from functools import cached_property, lru_cache
 
-from babel import support
+from babel import Locale, support
 from flask import Flask, after_this_request, current_app, g, has_request_context, request
 from flask.globals import _cv_app
 from flask_babel import (
@@ -19,7 +19,6 @@ from flask_babel import (
     Domain,
     force_locale,
     get_locale,
-    get_translations,
     gettext,
     refresh,
 )
@@ -27,7 +26,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
+from .i18n_templates import TranslatingEnvironment
 from .models import User
 
 # Locale code: its own name, as the switcher shows it (a reader looks for their language).
@@ -37,6 +39,10 @@ COOKIE = "locale"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 # Where the compiled catalogues are, relative to the package (scripts/build-translations).
 TRANSLATIONS = "translations"
+
+# Each language's Babel locale, parsed once: the selector hands these out (Flask-Babel's
+# Locale.parse of a Locale returns it as it is).
+LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
 
 # How a role reads on a page (the stored value is the English word).
 ROLE_NAMES = {"user": _l("user"), "admin": _l("admin")}
@@ -50,9 +56,13 @@ class CatalogueDomain(Domain):
         locale = get_locale()
         if locale is None:
             return support.NullTranslations()
-        key = (str(locale), self.domain[0])
+        return self.catalogue(site_code(locale))
+
+    def catalogue(self, code: str):
+        """The compiled catalogue of a site language, loaded once per process."""
+        key = (code, self.domain[0])
         if key not in self.cache:
-            names = [site_code(locale), str(locale)]
+            names = [code, str(Locale.parse(code))]
             self.cache[key] = support.Translations.load(
                 self.translation_directories[0], names, self.domain[0]
             )
@@ -69,6 +79,10 @@ babel = SiteBabel()
 
 
 def init_app(app: Flask) -> None:
+    # Before anything renders: templates are compiled once per language (i18n_templates.py).
+    if "jinja_env" in app.__dict__:
+        raise RuntimeError("i18n.init_app must run before the template environment is made")
+    app.jinja_environment = TranslatingEnvironment
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     # {% trans %} blocks are read without their line breaks and indentation (babel.cfg too).
     app.jinja_env.policies["ext.i18n.trimmed"] = True
@@ -78,7 +92,8 @@ def init_app(app: Flask) -> None:
     # Jinja's newstyle wrapper around them costs a second context.call.
     app.jinja_env.globals.update(_=page_gettext, gettext=page_gettext, ngettext=page_ngettext)
     app.jinja_env.globals.update(
-        languages=LANGUAGES,
+        # The switcher's buttons: (code, own name, BCP 47 tag for their lang attribute).
+        languages=tuple((code, name, html_lang(code)) for code, name in LANGUAGES.items()),
         html_lang=html_lang,
         current_locale=current_locale,
         sentence=sentence,
@@ -97,8 +112,12 @@ def page_state() -> tuple:
     ctx = app_ctx.g._flask_babel  # get_locale made it if it was missing
     state = getattr(ctx, "site_locale_state", None)
     if state is None or state[0] is not locale:
-        state = ctx.site_locale_state = (locale, site_code(locale), get_translations())
+        code = site_code(locale)
+        state = ctx.site_locale_state = (locale, code, babel.domain_instance.catalogue(code))
     return state
+
+
+TranslatingEnvironment.page_state = staticmethod(page_state)
 
 
 # (locale, autoescape, message): the finished text of a message without values. Bounded by
@@ -130,17 +149,26 @@ def page_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -
     return formatted(eval_ctx, page_state()[2].ungettext(singular, plural, num), variables)
 
 
-def select_locale() -> str | None:
+def select_locale() -> Locale | None:
     """The locale of this request (Flask-Babel asks once per request and keeps it)."""
     if not has_request_context():
         return None  # the CLI, a job: the default, unless force_locale says otherwise
     user = g.get("api_user") or current_user
     if user.is_authenticated and user.locale in LANGUAGES:
-        return user.locale
+        return LOCALES[user.locale]
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
-        return chosen
-    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LOCALE
+        return LOCALES[chosen]
+    return LOCALES[best_language(request.headers.get("Accept-Language", ""))]
+
+
+@lru_cache(maxsize=1024)
+def best_language(accept_language: str) -> str:
+    """The site's language for an Accept-Language header, else English. A browser sends the
+    same header on every request: parsing and matching it once per process is enough (the
+    cache is bounded: a client making up headers only pushes others out)."""
+    offered = parse_accept_header(accept_language, LanguageAccept)
+    return offered.best_match(LANGUAGES) or DEFAULT_LOCALE
 
 
 def known(locale: str | None) -> str | None:

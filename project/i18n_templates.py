@@ -1,0 +1,101 @@
+"""Templates compiled once per language, their fixed text translated at compile time.
+
+A page calls `_()` a dozen times and holds a few `{% trans %}` blocks; looked up at render
+time, that text cost a third of the home page (benchmarks/translations_cost.py). Each template
+file is therefore compiled once per language it is rendered in: a call whose message is a
+literal (`_("Notes")`, `{% trans x=y %}…{% endtrans %}`) becomes that language's text, escaped
+and `%`-formatted exactly as `i18n.page_gettext` does at render time. Plural forms, messages
+that are not literals and templates from strings (`render_template_string`) keep the render-time
+path. A changed catalogue is seen on the next start, as the compiled `.mo` files are.
+"""
+
+from __future__ import annotations
+
+import weakref
+from contextvars import ContextVar
+
+from flask.templating import Environment
+from jinja2 import nodes
+from jinja2.visitor import NodeTransformer
+
+# The catalogue a template file is being compiled for (set only while one is loaded).
+COMPILING_FOR: ContextVar = ContextVar("compiling_for", default=None)
+# The names a template calls the page's gettext by (i18n.init_app installs both).
+GETTEXT_NAMES = frozenset({"_", "gettext"})
+
+
+class TranslatingEnvironment(Environment):
+    """Flask's template environment with one compiled template per (file, language).
+
+    Each compiled template also knows its language as the globals `page_locale` ("zh_CN")
+    and `page_lang` (BCP 47, "zh-CN", for <html lang>): no call at render time."""
+
+    # () -> (Babel locale, site code, catalogue) of the current context: i18n.page_state,
+    # set by project/i18n.py (which imports this module).
+    page_state = None
+
+    def _load_template(self, name, globals):
+        _, code, catalogue = self.page_state()
+        key = (weakref.ref(self.loader), name, code)
+        template = self.cache.get(key) if self.cache is not None else None
+        if template is not None and (not self.auto_reload or template.is_up_to_date):
+            if globals:
+                template.globals.update(globals)
+            return template
+        token = COMPILING_FOR.set(catalogue)
+        try:
+            language = {"page_locale": code, "page_lang": code.replace("_", "-")}
+            template = self.loader.load(
+                self, name, self.make_globals({**(globals or {}), **language})
+            )
+        finally:
+            COMPILING_FOR.reset(token)
+        if self.cache is not None:
+            self.cache[key] = template
+        return template
+
+    def _parse(self, source, name, filename):
+        tree = super()._parse(source, name, filename)
+        catalogue = COMPILING_FOR.get()
+        if catalogue is None:
+            return tree
+        tree = FixedText(catalogue).visit(tree)
+        tree.set_environment(self)  # the new nodes too: compile-time folding needs it
+        return tree
+
+
+class FixedText(NodeTransformer):
+    """Replaces gettext calls on a literal message by the catalogue's text."""
+
+    def __init__(self, catalogue):
+        self.catalogue = catalogue
+
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:
+        self.generic_visit(node)  # the values of a call may hold calls too
+        if not is_literal_gettext(node):
+            return node
+        text = self.catalogue.ugettext(node.args[0].value)
+        if not node.kwargs:
+            try:
+                # As at render time: always a format string ("100%%" reads "100%").
+                return nodes.MarkSafeIfAutoescape(nodes.Const(text % {}), lineno=node.lineno)
+            except (KeyError, ValueError, TypeError):
+                return node  # let rendering raise as it would have
+        values = nodes.Dict(
+            [nodes.Pair(nodes.Const(kw.key), kw.value, lineno=kw.lineno) for kw in node.kwargs],
+            lineno=node.lineno,
+        )
+        # Markup % values escapes each value into the (trusted) translation when autoescaping.
+        return nodes.Mod(nodes.MarkSafeIfAutoescape(nodes.Const(text)), values, lineno=node.lineno)
+
+
+def is_literal_gettext(node: nodes.Call) -> bool:
+    return (
+        isinstance(node.node, nodes.Name)
+        and node.node.name in GETTEXT_NAMES
+        and len(node.args) == 1
+        and isinstance(node.args[0], nodes.Const)
+        and isinstance(node.args[0].value, str)
+        and node.dyn_args is None
+        and node.dyn_kwargs is None
+    )
