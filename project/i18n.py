@@ -9,11 +9,12 @@ Mails are rendered in the recipient's language with `in_locale` (see mail.make_m
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
+from types import SimpleNamespace
 
 from babel import Locale, support
-from flask import Flask, after_this_request, current_app, g, has_request_context, request
-from flask.globals import _cv_app
+from flask import Flask, after_this_request, current_app, request
+from flask.globals import _cv_app, _cv_request
 from flask_babel import (
     Babel,
     Domain,
@@ -87,18 +88,12 @@ def init_app(app: Flask) -> None:
     # {% trans %} blocks are read without their line breaks and indentation (babel.cfg too).
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=TRANSLATIONS)
+    app.after_request(vary_on_language)
     # Pages call _() a dozen times: straight to this request's catalogue. Flask-Babel's
     # callables look the domain, the context and the locale up again on every call, and
     # Jinja's newstyle wrapper around them costs a second context.call.
     app.jinja_env.globals.update(_=page_gettext, gettext=page_gettext, ngettext=page_ngettext)
-    app.jinja_env.globals.update(
-        # The switcher's buttons: (code, own name, BCP 47 tag for their lang attribute).
-        languages=tuple((code, name, html_lang(code)) for code, name in LANGUAGES.items()),
-        html_lang=html_lang,
-        current_locale=current_locale,
-        sentence=sentence,
-        role_name=role_name,
-    )
+    app.jinja_env.globals.update(sentence=sentence, role_name=role_name)
 
 
 def page_state() -> tuple:
@@ -107,35 +102,55 @@ def page_state() -> tuple:
     app_ctx = _cv_app.get(None)
     if app_ctx is None:
         return None, DEFAULT_LOCALE, support.NullTranslations()
-    ctx = getattr(app_ctx.g, "_flask_babel", None)
-    locale = getattr(ctx, "babel_locale", None) or get_locale()
-    ctx = app_ctx.g._flask_babel  # get_locale made it if it was missing
-    state = getattr(ctx, "site_locale_state", None)
+    holder = app_ctx.g.__dict__.get("_flask_babel")
+    if holder is None:
+        holder = app_ctx.g._flask_babel = SimpleNamespace()
+    locale = getattr(holder, "babel_locale", None)
+    if locale is None:
+        # What flask_babel.get_locale does, without its proxies: every page comes here.
+        locale = holder.babel_locale = select_locale() or LOCALES[DEFAULT_LOCALE]
+    state = getattr(holder, "site_locale_state", None)
     if state is None or state[0] is not locale:
         code = site_code(locale)
-        state = ctx.site_locale_state = (locale, code, babel.domain_instance.catalogue(code))
+        state = holder.site_locale_state = (locale, code, babel.domain_instance.catalogue(code))
     return state
 
 
+@cache  # one entry per language
+def page_globals(code: str) -> dict:
+    """What a template compiled for language `code` knows of it (i18n_templates.py)."""
+    return {"page_locale": code, "page_lang": html_lang(code), "language_buttons": buttons(code)}
+
+
+# One button per language, in its own name and language; the page's own is pressed. The
+# same for every page of a language: built once, not looped over on every page.
+BUTTON = Markup(
+    '<button type="submit" class="link-button" name="locale" value="{code}" lang="{tag}"'
+    "{pressed}>{name}</button>"
+)
+
+
+def buttons(code: str) -> Markup:
+    return Markup("\n").join(
+        BUTTON.format(
+            code=other,
+            tag=html_lang(other),
+            pressed=Markup(' aria-pressed="true"') if other == code else "",
+            name=name,
+        )
+        for other, name in LANGUAGES.items()
+    )
+
+
 TranslatingEnvironment.page_state = staticmethod(page_state)
-
-
-# (locale, autoescape, message): the finished text of a message without values. Bounded by
-# the catalogue's size; a page's fixed strings then cost one dict look-up each.
-FIXED_TEXT: dict[tuple, str] = {}
+TranslatingEnvironment.page_globals = staticmethod(page_globals)
 
 
 @pass_eval_context
 def page_gettext(eval_ctx, message: str, **variables) -> str:
-    """Jinja's newstyle gettext: the values are escaped into the translation (autoescape)."""
-    state = page_state()
-    if variables:
-        return formatted(eval_ctx, state[2].ugettext(message), variables)
-    key = (state[1], eval_ctx.autoescape, message)
-    text = FIXED_TEXT.get(key)
-    if text is None:
-        text = FIXED_TEXT[key] = formatted(eval_ctx, state[2].ugettext(message), {})
-    return text
+    """Jinja's newstyle gettext (for what is not compiled in: a message that is not a literal,
+    a template from a string): the values are escaped into the translation (autoescape)."""
+    return formatted(eval_ctx, page_state()[2].ugettext(message), variables)
 
 
 def formatted(eval_ctx, text: str, variables: dict) -> str:
@@ -150,16 +165,21 @@ def page_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -
 
 
 def select_locale() -> Locale | None:
-    """The locale of this request (Flask-Babel asks once per request and keeps it)."""
-    if not has_request_context():
+    """The locale of this request (Flask-Babel asks once per request and keeps it). Every
+    page asks: the contexts are read directly, not through Flask's proxies."""
+    request_ctx = _cv_request.get(None)
+    if request_ctx is None:
         return None  # the CLI, a job: the default, unless force_locale says otherwise
-    user = g.get("api_user") or current_user
+    found = _cv_app.get().g.__dict__
+    # The API's user, else flask-login's (its g._login_user once loaded, else the proxy loads it).
+    user = found.get("api_user") or found.get("_login_user") or current_user
     if user.is_authenticated and user.locale in LANGUAGES:
         return LOCALES[user.locale]
-    chosen = request.cookies.get(COOKIE)
+    http = request_ctx.request
+    chosen = http.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return LOCALES[chosen]
-    return LOCALES[best_language(request.headers.get("Accept-Language", ""))]
+    return LOCALES[best_language(http.headers.get("Accept-Language", ""))]
 
 
 @lru_cache(maxsize=1024)
@@ -169,6 +189,16 @@ def best_language(accept_language: str) -> str:
     cache is bounded: a client making up headers only pushes others out)."""
     offered = parse_accept_header(accept_language, LanguageAccept)
     return offered.best_match(LANGUAGES) or DEFAULT_LOCALE
+
+
+def vary_on_language(response):
+    """A response in the request's language says that it depends on Accept-Language, or a
+    cache in front (nginx, a CDN) would hand one reader's language to the next."""
+    # Where the request's locale is kept once chosen (page_state).
+    holder = _cv_app.get().g.__dict__.get("_flask_babel")
+    if getattr(holder, "babel_locale", None) is not None:
+        response.vary.add("Accept-Language")
+    return response
 
 
 def known(locale: str | None) -> str | None:

@@ -11,28 +11,33 @@ path. A changed catalogue is seen on the next start, as the compiled `.mo` files
 
 from __future__ import annotations
 
+import re
 import weakref
 from contextvars import ContextVar
 
 from flask.templating import Environment
 from jinja2 import nodes
 from jinja2.visitor import NodeTransformer
+from markupsafe import escape
 
 # The catalogue a template file is being compiled for (set only while one is loaded).
 COMPILING_FOR: ContextVar = ContextVar("compiling_for", default=None)
 # The names a template calls the page's gettext by (i18n.init_app installs both).
 GETTEXT_NAMES = frozenset({"_", "gettext"})
+# The formats a message may hold: a named value, a literal per cent sign.
+PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
 
 
 class TranslatingEnvironment(Environment):
     """Flask's template environment with one compiled template per (file, language).
 
-    Each compiled template also knows its language as the globals `page_locale` ("zh_CN")
-    and `page_lang` (BCP 47, "zh-CN", for <html lang>): no call at render time."""
+    Each compiled template also gets its language's globals (i18n.page_globals: the code,
+    the <html lang> tag, the switcher's buttons): no call at render time."""
 
-    # () -> (Babel locale, site code, catalogue) of the current context: i18n.page_state,
-    # set by project/i18n.py (which imports this module).
+    # Set by project/i18n.py (which imports this module): i18n.page_state, () -> (Babel
+    # locale, site code, catalogue) of the current context; i18n.page_globals, code -> dict.
     page_state = None
+    page_globals = None
 
     def _load_template(self, name, globals):
         _, code, catalogue = self.page_state()
@@ -44,10 +49,8 @@ class TranslatingEnvironment(Environment):
             return template
         token = COMPILING_FOR.set(catalogue)
         try:
-            language = {"page_locale": code, "page_lang": code.replace("_", "-")}
-            template = self.loader.load(
-                self, name, self.make_globals({**(globals or {}), **language})
-            )
+            language = {**(globals or {}), **self.page_globals(code)}
+            template = self.loader.load(self, name, self.make_globals(language))
         finally:
             COMPILING_FOR.reset(token)
         if self.cache is not None:
@@ -70,6 +73,43 @@ class FixedText(NodeTransformer):
     def __init__(self, catalogue):
         self.catalogue = catalogue
 
+    def visit_Output(self, node: nodes.Output) -> nodes.Node:
+        """A message with values written straight to the page (`{% trans %}`, `{{ _(…, v=…) }}`)
+        becomes its text and values in turn, each value escaped as `{{ value }}` would be:
+        no formatting at render time."""
+        parts = []
+        for child in node.nodes:
+            pieces = self.spliced(child)
+            parts.extend(pieces if pieces is not None else [self.visit(child)])
+        node.nodes = parts
+        return node
+
+    def spliced(self, node: nodes.Node) -> list[nodes.Node] | None:
+        """The text's pieces and the call's values, or None where that would read otherwise
+        (no values, another format than %(name)s, a value missing)."""
+        if not (isinstance(node, nodes.Call) and is_literal_gettext(node) and node.kwargs):
+            return None
+        text = self.catalogue.ugettext(node.args[0].value)
+        if "%" in PLACEHOLDER.sub("", text):
+            return None  # %d, %r, a lone %: formatted at render time
+        values = {kw.key: kw.value for kw in node.kwargs}
+        parts: list[nodes.Node] = []
+        literal, position = "", 0
+        for match in PLACEHOLDER.finditer(text):
+            literal += text[position : match.start()]
+            position = match.end()
+            name = match[1]
+            if name is None:  # %% reads %
+                literal += "%"
+                continue
+            if name not in values:
+                return None  # let rendering raise as it would have
+            parts += [nodes.TemplateData(literal)] if literal else []
+            parts.append(self.visit(values[name]))
+            literal = ""
+        literal += text[position:]
+        return parts + ([nodes.TemplateData(literal)] if literal else [])
+
     def visit_Call(self, node: nodes.Call) -> nodes.Node:
         self.generic_visit(node)  # the values of a call may hold calls too
         if not is_literal_gettext(node):
@@ -78,9 +118,12 @@ class FixedText(NodeTransformer):
         if not node.kwargs:
             try:
                 # As at render time: always a format string ("100%%" reads "100%").
-                return nodes.MarkSafeIfAutoescape(nodes.Const(text % {}), lineno=node.lineno)
+                text %= {}
             except (KeyError, ValueError, TypeError):
                 return node  # let rendering raise as it would have
+            if escape(text) == text:  # nothing to escape: a plain string reads the same
+                return nodes.Const(text, lineno=node.lineno)
+            return nodes.MarkSafeIfAutoescape(nodes.Const(text), lineno=node.lineno)
         values = nodes.Dict(
             [nodes.Pair(nodes.Const(kw.key), kw.value, lineno=kw.lineno) for kw in node.kwargs],
             lineno=node.lineno,

@@ -19,6 +19,14 @@ def test_accept_language_picks_chinese(client):
     assert '<html lang="zh-CN">' in page and ">登录</a>" in page
 
 
+def test_a_page_in_the_reader_s_language_varies_on_accept_language(client):
+    page = client.get("/", headers=ZH)
+    assert "Accept-Language" in page.vary and "<h1>运行正常</h1>" in page.get_data(as_text=True)
+    assert "Accept-Language" in client.get("/api/v1/notes").vary  # its error message too
+    with client.get("/static/favicon.svg") as static:  # no text in it
+        assert "Accept-Language" not in static.vary
+
+
 def test_an_unknown_language_gets_english(client):
     page = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_data(as_text=True)
     assert '<html lang="en">' in page

@@ -20,6 +20,8 @@ SOURCES = {
     "|{{ _('Notes') }}",
     "mail.txt": "{{ _('Notes') }} {% trans v=v %}for {{ v }}{% endtrans %}"
     " {{ _('Hi %(v)s', v=v) }}",
+    "formats.html": "{{ _('%(v)s and %(v)s', v=v) }}|{{ _('%%(v)s is %(v)s', v=v) }}"
+    "|{{ _('%(n)d notes', n=n) }}|{{ _('Hi %(v)s', v=v, w=w) }}",
     "in_call.html": "{{ (_('Notes') ~ v) }}|{{ [_('Log in')] | join(', ') }}",
     "language.html": '<html lang="{{ page_lang }}" data-locale="{{ page_locale }}">',
 }
@@ -50,6 +52,15 @@ def as_string(name: str) -> str:
         if name.endswith(".html")
         else f"{{% autoescape false %}}{source}{{% endautoescape %}}"
     )
+
+
+def test_a_missing_value_fails_as_at_render_time(files):
+    source = "{{ _('Hi %(x)s', v=v) }}"
+    files.jinja_env.loader.loaders[0].mapping["missing.html"] = source
+    with files.test_request_context(), pytest.raises(KeyError, match="x"):
+        render_template("missing.html", **VALUES)
+    with files.test_request_context(), pytest.raises(KeyError, match="x"):
+        render_template_string(source, **VALUES)
 
 
 def test_fixed_text_is_translated_and_values_stay_escaped(files):
