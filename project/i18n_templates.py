@@ -49,8 +49,11 @@ class TranslatingEnvironment(Environment):
             return template
         token = COMPILING_FOR.set(catalogue)
         try:
-            language = {**(globals or {}), **self.page_globals(code)}
-            template = self.loader.load(self, name, self.make_globals(language))
+            # One dict, not Jinja's ChainMap over the environment's: every render copies the
+            # globals into its context, and a ChainMap is copied key by key in Python. Jinja
+            # asks not to change the environment's globals once templates are loaded anyway.
+            page = {**self.globals, **(globals or {}), **self.page_globals(code)}
+            template = self.loader.load(self, name, page)
         finally:
             COMPILING_FOR.reset(token)
         if self.cache is not None:
