@@ -41,14 +41,16 @@ def cpu_seconds(pids: list[int]) -> dict[int, float]:
     return found
 
 
-def measured_run(server: BareServer, options) -> tuple[float, float]:
-    """(requests/s, worker CPU microseconds per request) of one wrk run on /."""
-    url = server.url + "/"
+def measured_run(
+    server: BareServer, options, path: str = "/", request: wrk.Request | None = None
+) -> tuple[float, float]:
+    """(requests/s, worker CPU microseconds per request) of one wrk run on `path`."""
+    url = server.url + path
     if options.warmup:
-        wrk.run(url, options.warmup, options.connections)
+        wrk.run(url, options.warmup, options.connections, request)
     workers = processes.children(server.master_pid())
     before = cpu_seconds(workers)
-    result = wrk.run(url, options.duration, options.connections)
+    result = wrk.run(url, options.duration, options.connections, request)
     after = cpu_seconds(workers)
     used = sum(after[pid] - before[pid] for pid in after if pid in before)
     return result.rps, (used / result.requests * 1e6 if result.requests else 0.0)

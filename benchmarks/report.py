@@ -131,6 +131,17 @@ def metrics_cost_line(cost: dict | None) -> str:
     )
 
 
+def translations_cost_lines(cost: dict | None) -> list[str]:
+    if not cost:
+        return ["  not measured"]
+    return [
+        f"  {page['page']} ({page['path']}): worker CPU {page['cpu_us_now']:.0f} vs "
+        f"{page['cpu_us_before']:.0f} us per request before: cost {page['cost_percent']}%; "
+        f"{page['rps_now']:.0f} vs {page['rps_before']:.0f} req/s"
+        for page in cost["pages"]
+    ] + [f"  budget {cost['budget_percent']}% on home"]
+
+
 def render(results: dict) -> str:
     machine = results["machine"]
     options = results["options"]
@@ -153,6 +164,8 @@ def render(results: dict) -> str:
         reload_line(results["reload"]),
         "metrics (/ with vs without the metrics layer, same copy and config, alternating runs):",
         metrics_cost_line(results.get("metrics_cost")),
+        "translations (each page now vs the commit before them, same config, alternating runs):",
+        *translations_cost_lines(results.get("translations_cost")),
     ]
     parts += flood_lines(results)
     postgres = results.get("postgresql", {})

@@ -27,6 +27,7 @@ from .errors import BenchError
 from .metrics_cost import measure_metrics_cost
 from .routes import QUICK_ROUTES, RouteSpec, Skip, Target, select
 from .servers import BareServer, master_pid, memory, timed_reload, timed_start
+from .translations_cost import measure_translations_cost
 
 DEFAULT_JSON = PROJECT_ROOT / "benchmarks" / "results" / "latest.json"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/bench_db"
@@ -82,6 +83,7 @@ def sqlite_pass(tmp: Path, specs: list[RouteSpec], options: Options, log) -> dic
         start = {"first_start": timed_start(bundle)}
         measured = measure_server(bundle, specs, options, "sqlite", log)
         measured["metrics_cost"] = measure_metrics_cost(bundle, options, log)
+        measured["translations_cost"] = measure_translations_cost(bundle, options, log)
         measured["reload"] = reload_under_load(bundle, options, steady_p99(measured), log)
         if options.warm_start:
             bundle.ctl("stop")

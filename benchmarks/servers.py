@@ -74,10 +74,14 @@ def master_pid(bundle: Bundle) -> int:
         raise BenchError("the bundle's gunicorn pidfile is missing") from None
 
 
-def bare_conf(bundle_conf: str, root: Path, port: int, app: str, name: str) -> str:
-    """The bundle's gunicorn config, then the only lines that differ for a reference server."""
+def bare_conf(
+    bundle_conf: str, root: Path, port: int, app: str, name: str, code: Path | None = None
+) -> str:
+    """The bundle's gunicorn config, then the only lines that differ for a reference server
+    (`code`: another tree of the project to serve, instead of the bundle's)."""
     overrides = {
         "wsgi_app": app,
+        **({"chdir": str(code)} if code else {}),
         "bind": [f"127.0.0.1:{port}"],
         "pidfile": str(root / f"{name}.pid"),
         "accesslog": str(root / f"{name}-access.log"),
@@ -101,10 +105,17 @@ class BareServer:
     """gunicorn serving a reference app (default benchmarks.bare_app) from the copy, outside
     supervisord, with the bundle's gunicorn config."""
 
-    def __init__(self, bundle: Bundle, app: str = "benchmarks.bare_app:app", name: str = "bare"):
+    def __init__(
+        self,
+        bundle: Bundle,
+        app: str = "benchmarks.bare_app:app",
+        name: str = "bare",
+        code: Path | None = None,
+    ):
         self.bundle = bundle
         self.app = app
         self.name = name
+        self.code = code  # another tree of the project (benchmarks/translations_cost.py)
         self.port = free_port()
         self.dir = bundle.root / "var" / "bench"
         self.process: subprocess.Popen | None = None
@@ -116,12 +127,14 @@ class BareServer:
     def start(self, env: dict | None = None) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         conf = self.dir / f"{self.name}.gunicorn.conf.py"
-        text = bare_conf(self.bundle.gunicorn_conf(), self.dir, self.port, self.app, self.name)
+        text = bare_conf(
+            self.bundle.gunicorn_conf(), self.dir, self.port, self.app, self.name, self.code
+        )
         conf.write_text(text)
         gunicorn = self.bundle.root / ".venv" / "bin" / "gunicorn"
         self.process = subprocess.Popen(
             [str(gunicorn), "--config", str(conf)],
-            cwd=self.bundle.root,
+            cwd=self.code or self.bundle.root,
             env={**self.bundle.env, **(env or {})},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -57,8 +57,18 @@ def test_metrics_cost_measured_against_the_app_without_them(results):
     assert cost["cost_percent"] == pytest.approx((cost["cpu_ratio"] - 1) * 100, abs=0.1)
 
 
+def test_translations_cost_measured_against_the_code_before_them(results):
+    cost = results["translations_cost"]
+    # the run refuses to measure unless "before" served no switcher and "now" served Chinese
+    assert [page["page"] for page in cost["pages"]] == ["home", "home, zh_CN", "login page"]
+    for page in cost["pages"]:
+        assert page["cpu_us_before"] > 0 and page["cpu_us_now"] > 0
+        assert page["cost_percent"] == pytest.approx((page["cpu_ratio"] - 1) * 100, abs=0.1)
+
+
 def test_table_renders(results):
     text = report.render(results)
     assert "bare WSGI (ref)" in text
     assert "healthz" in text and "x bare" in text
     assert "without the metrics layer" in text
+    assert "translations (each page now vs the commit before them" in text

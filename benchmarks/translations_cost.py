@@ -1,0 +1,134 @@
+"""What translations cost per page: the app of today against the app just before them.
+
+"Before" is BEFORE_TRANSLATIONS, main just before Flask-Babel was merged (the switcher, the
+marked strings, the locale choice), unpacked from this checkout (`git archive`) beside the
+bundle's copy, with the copy's virtualenv and node packages and its assets built by its own
+script. Both sides are bare gunicorn servers with the bundle's rendered config (`chdir` into
+each tree) on the bundle's database, each with a metrics folder of its own. Per page the runs
+alternate (before, now, before, ...) and, as in metrics_cost.py, the workers' CPU time per
+request is compared (medians), which a neighbour's load moves less than requests/s. The Chinese
+home page is compared with the same English page of before: what a Chinese reader costs the site.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from statistics import median
+
+from devkit.bundle import Bundle
+from devkit.net import http_get
+from devkit.sandbox import add_tools
+from project.config import PROJECT_ROOT
+
+from . import wrk
+from .errors import BenchError
+from .metrics_cost import measured_run
+from .servers import BareServer
+
+# main's last commit before the translations branch was merged (d0331af's first parent).
+BEFORE_TRANSLATIONS = "ef8bd24"
+# (name, path, request headers): the pages compared.
+PAGES = (
+    ("home", "/", {}),
+    ("home, zh_CN", "/", {"Accept-Language": "zh-CN"}),
+    ("login page", "/auth/login", {}),
+)
+ROUNDS = 3
+# What only the translated site has: the header's language switcher.
+SWITCHER = b'class="locale-switch"'
+BUDGET_PERCENT = 5  # on /, English (issue 22)
+
+
+def before_tree(bundle: Bundle) -> Path:
+    """BEFORE_TRANSLATIONS unpacked next to the bundle's copy, assets built, ready to serve."""
+    root = bundle.root.parent / "before-translations"
+    archive = subprocess.run(
+        ["git", "-C", str(PROJECT_ROOT), "archive", BEFORE_TRANSLATIONS],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        raise BenchError(
+            f"git archive {BEFORE_TRANSLATIONS} failed (a shallow clone has no history): "
+            + archive.stderr.decode(errors="replace").strip()[-200:]
+        )
+    root.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(root)], input=archive.stdout, check=True)
+    add_tools(root, bundle.root)
+    built = subprocess.run(
+        [str(root / "scripts" / "build-assets")], cwd=root, capture_output=True, text=True
+    )
+    if built.returncode != 0:
+        raise BenchError(f"building {BEFORE_TRANSLATIONS}'s assets failed: {built.stderr[-200:]}")
+    return root
+
+
+def measure_translations_cost(bundle: Bundle, options, log) -> dict:
+    servers = {
+        "before": BareServer(
+            bundle, app="project.wsgi:app", name="before-translations", code=before_tree(bundle)
+        ),
+        "now": BareServer(bundle, app="project.wsgi:app", name="translations"),
+    }
+    runs = {name: {"before": [], "now": []} for name, _, _ in PAGES}
+    try:
+        for server in servers.values():
+            folder = bundle.root / "var" / "bench" / f"{server.name}-metrics"
+            folder.mkdir(parents=True, exist_ok=True)
+            server.start(env=side_env(bundle, server, folder))
+        check_sides(servers)
+        for name, path, headers in PAGES:
+            request = wrk.Request(headers=headers)
+            for _ in range(ROUNDS if options.duration > 1 else 1):
+                for side, server in servers.items():
+                    runs[name][side].append(measured_run(server, options, path, request))
+    finally:
+        for server in servers.values():
+            server.stop()
+    return summary(runs, log)
+
+
+def check_sides(servers: dict) -> None:
+    """Each side serves the code it stands for: only "now" answers a Chinese reader in
+    Chinese, with the language switcher in the header."""
+    for side, server in servers.items():
+        _, page = http_get(server.url + "/", headers={"Accept-Language": "zh-CN"})
+        translated = SWITCHER in page and "运行正常".encode() in page
+        if translated != (side == "now"):
+            raise BenchError(f"the {side!r} server does not serve the code it stands for")
+
+
+def side_env(bundle: Bundle, server: BareServer, metrics_folder: Path) -> dict:
+    return {
+        "APP_CONFIG": "prod",
+        "APP_VAR_DIR": str(bundle.root / "var"),
+        "APP_PUBLIC_URL": server.url,  # prod needs its public URL (links in mail)
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_folder),
+    }
+
+
+def summary(runs: dict, log) -> dict:
+    pages = []
+    for (name, path, _), sides in zip(PAGES, runs.values(), strict=True):
+        cpu = {side: median(c for _, c in values) for side, values in sides.items()}
+        rps = {side: median(r for r, _ in values) for side, values in sides.items()}
+        ratio = cpu["now"] / cpu["before"] if cpu["before"] else None
+        pages.append(
+            {
+                "page": name,
+                "path": path,
+                "cpu_us_before": round(cpu["before"], 1),
+                "cpu_us_now": round(cpu["now"], 1),
+                "cpu_ratio": round(ratio, 3) if ratio else None,
+                "cost_percent": round((ratio - 1) * 100, 1) if ratio else None,
+                "rps_before": round(rps["before"], 1),
+                "rps_now": round(rps["now"], 1),
+                "runs": {s: [[round(r, 1), round(c, 1)] for r, c in v] for s, v in sides.items()},
+            }
+        )
+        log(
+            f"bench: translations on {name}: CPU {cpu['now']:.0f} vs {cpu['before']:.0f} us "
+            f"per request before them"
+        )
+    return {"before": BEFORE_TRANSLATIONS, "pages": pages, "budget_percent": BUDGET_PERCENT}
