@@ -233,8 +233,14 @@ def app_config(settings: DeploySettings) -> dict:
 
 def run_ctl_child(settings: DeploySettings, *args: str, timeout: float = 300):
     """`python -m project.cli ARGS` with exactly the workers' environment, output captured."""
+    return run_as_worker(settings, ["python", "-m", CLI_MODULE, *args], timeout)
+
+
+def run_as_worker(settings: DeploySettings, command: list[str], timeout: float):
+    """A program of the virtualenv (`command[0]`) in the project folder with exactly the
+    workers' environment; output captured, the exit status left to the caller."""
     return subprocess.run(
-        [str(settings.venv_bin / "python"), "-m", CLI_MODULE, *args],
+        [str(settings.venv_bin / command[0]), *command[1:]],
         capture_output=True,
         text=True,
         cwd=settings.root,
@@ -274,14 +280,8 @@ def verify_new_code(settings: DeploySettings) -> None:
     """Import the app and load the new gunicorn config in a separate process, as a worker would."""
     candidate = settings.layout.candidate_gunicorn_conf
     candidate.write_text(render_gunicorn_conf(settings))
-    result = subprocess.run(
-        [str(settings.venv_bin / "gunicorn"), "--check-config", "--config", str(candidate)],
-        capture_output=True,
-        text=True,
-        cwd=settings.root,
-        env=app_environ(settings),
-        check=False,
-        timeout=120,
+    result = run_as_worker(
+        settings, ["gunicorn", "--check-config", "--config", str(candidate)], 120
     )
     candidate.unlink(missing_ok=True)
     fail_unless_loaded(result)
@@ -290,15 +290,7 @@ def verify_new_code(settings: DeploySettings) -> None:
 
 def check_worker_code(settings: DeploySettings) -> subprocess.CompletedProcess:
     """The job worker's imports (app and every task module), in a separate process."""
-    return subprocess.run(
-        [str(settings.venv_bin / "python"), "-m", "project.jobs.worker", "--check"],
-        capture_output=True,
-        text=True,
-        cwd=settings.root,
-        env=app_environ(settings),
-        check=False,
-        timeout=120,
-    )
+    return run_as_worker(settings, ["python", "-m", "project.jobs.worker", "--check"], 120)
 
 
 def fail_unless_loaded(result: subprocess.CompletedProcess) -> None:

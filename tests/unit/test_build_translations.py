@@ -23,6 +23,7 @@ PO = "project/translations/zh_CN/LC_MESSAGES/messages.po"
 def checkout(tmp_path):
     (tmp_path / "scripts").mkdir()
     shutil.copy(PROJECT_ROOT / "scripts" / "build-translations", tmp_path / "scripts")
+    shutil.copytree(PROJECT_ROOT / "scripts" / "lib", tmp_path / "scripts" / "lib")
     (tmp_path / PO).parent.mkdir(parents=True)
     shutil.copy(PROJECT_ROOT / PO, tmp_path / PO)
     python = tmp_path / "fake-python"
