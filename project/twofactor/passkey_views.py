@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import i18n
@@ -52,7 +53,7 @@ def passkey_register():
         )
     except PasskeyError as exc:
         abort_with(400, "passkey_refused", i18n.sentence(exc))
-    notices.send(user, f"a passkey named “{passkey.name}” was added")
+    notices.send(user, _l("a passkey named “%(name)s” was added", name=passkey.name))
     return jsonify({"id": passkey.id, "name": passkey.name}), 201
 
 
@@ -73,7 +74,7 @@ def passkey_rename(passkey_id: int):
 def passkey_delete(passkey_id: int):
     user = current_user._get_current_object()
     if passkeys.delete(user, passkey_id):
-        notices.send(user, "a passkey was removed")
+        notices.send(user, _l("a passkey was removed"))
         flash(_("Passkey removed."), "success")
     return redirect(url_for("twofactor.settings"))
 

@@ -219,6 +219,19 @@ def test_a_security_notice_follows_the_account_s_language(app, auth, client, smt
     assert "年12月" in text and "UTC" in text and "被修改" in text  # a Chinese date, in UTC
 
 
+def test_a_passkey_notice_is_in_the_account_s_language(app, auth, client, smtp, mail_app):
+    from project.twofactor.models import Passkey
+
+    user = auth.create_user()
+    with app.app_context():
+        User.update(locale="zh_CN").where(User.id == user.id).execute()
+        key = Passkey.create(user=user.id, credential_id="k", public_key="AAAA", name="钥匙")
+    auth.login()
+    client.post(f"/account/passkeys/{key.id}/delete")
+    text = smtp.inbox.wait_for(1)[0].get_content()
+    assert "passkey" not in text and "通行密钥已被移除" in text
+
+
 def test_registering_a_taken_address_mails_its_owner_in_their_language(
     app, auth, client, smtp, mail_app
 ):
