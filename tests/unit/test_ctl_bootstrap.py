@@ -57,6 +57,7 @@ def test_start_on_a_server_installs_the_runtime_set_only(checkout):
 
 def test_start_compiles_the_translations_of_a_fresh_clone(checkout):
     shutil.copy(PROJECT_ROOT / "scripts" / "build-translations", checkout / "scripts")
+    shutil.copytree(PROJECT_ROOT / "scripts" / "lib", checkout / "scripts" / "lib")
     po = checkout / "project" / "translations" / "zh_CN" / "LC_MESSAGES" / "messages.po"
     po.parent.mkdir(parents=True)
     po.write_text('msgid ""\nmsgstr ""\n')
