@@ -127,7 +127,8 @@ def metrics_cost_line(cost: dict | None) -> str:
         f"  {cost['rps_with']:.0f} vs {cost['rps_without']:.0f} req/s without (x{cost['ratio']}); "
         f"worker CPU {cost['cpu_us_with']:.0f} vs {cost['cpu_us_without']:.0f} us per request: "
         f"cost {cost['cost_percent']}% (budget {cost['budget_percent']}%); the layer's own "
-        f"work {cost['layer_us']} us per request (in-process)"
+        f"work {cost['layer_us']} us per request (in-process); "
+        f"{cost.get('repeated_runs', 0)} runs measured again (a worker was replaced)"
     )
 
 

@@ -75,10 +75,17 @@ def master_pid(bundle: Bundle) -> int:
 
 
 def bare_conf(
-    bundle_conf: str, root: Path, port: int, app: str, name: str, code: Path | None = None
+    bundle_conf: str,
+    root: Path,
+    port: int,
+    app: str,
+    name: str,
+    code: Path | None = None,
+    extra: dict | None = None,
 ) -> str:
     """The bundle's gunicorn config, then the only lines that differ for a reference server
-    (`code`: another tree of the project to serve, instead of the bundle's)."""
+    (`code`: another tree of the project to serve, instead of the bundle's; `extra`: a
+    caller's own overriding settings)."""
     overrides = {
         "wsgi_app": app,
         **({"chdir": str(code)} if code else {}),
@@ -92,6 +99,7 @@ def bare_conf(
         "MASTER_MODULES": str(root / f"{name}-master-modules.json"),
         # No shared metrics folder: the reference's workers must not add to the bundle's.
         "raw_env": [],
+        **(extra or {}),
     }
     lines = [f"{key} = {value!r}" for key, value in overrides.items()]
     return (
@@ -111,11 +119,13 @@ class BareServer:
         app: str = "benchmarks.bare_app:app",
         name: str = "bare",
         code: Path | None = None,
+        overrides: dict | None = None,
     ):
         self.bundle = bundle
         self.app = app
         self.name = name
         self.code = code  # another tree of the project (benchmarks/translations_cost.py)
+        self.overrides = overrides  # settings of its own (benchmarks/metrics_cost.py)
         self.port = free_port()
         self.dir = bundle.root / "var" / "bench"
         self.process: subprocess.Popen | None = None
@@ -128,7 +138,13 @@ class BareServer:
         self.dir.mkdir(parents=True, exist_ok=True)
         conf = self.dir / f"{self.name}.gunicorn.conf.py"
         text = bare_conf(
-            self.bundle.gunicorn_conf(), self.dir, self.port, self.app, self.name, self.code
+            self.bundle.gunicorn_conf(),
+            self.dir,
+            self.port,
+            self.app,
+            self.name,
+            self.code,
+            self.overrides,
         )
         conf.write_text(text)
         gunicorn = self.bundle.root / ".venv" / "bin" / "gunicorn"

@@ -4,15 +4,18 @@
 marked strings, the locale choice), unpacked from this checkout (`git archive`) beside the
 bundle's copy, with the copy's virtualenv and node packages and its assets built by its own
 script. Both sides are bare gunicorn servers with the bundle's rendered config (`chdir` into
-each tree) on the bundle's database, each with a metrics folder of its own. Per page the runs
-alternate (before, now, before, ...) and, as in metrics_cost.py, the workers' CPU time per
-request is compared (medians), which a neighbour's load moves less than requests/s. The Chinese
-home page is compared with the same English page of before: what a Chinese reader costs the site.
+each tree) on the bundle's database, each with a metrics folder of its own. As in
+metrics_cost.py, per page the runs alternate, the side that goes first flipping every round, a
+run in which gunicorn replaced a worker is measured again (`alternate`), and the workers' CPU
+time per request is compared (medians), which a neighbour's load moves less than requests/s.
+The Chinese home page is compared with the same English page of before: what a Chinese reader
+costs the site.
 """
 
 from __future__ import annotations
 
 import subprocess
+from functools import partial
 from pathlib import Path
 from statistics import median
 
@@ -23,7 +26,7 @@ from project.config import PROJECT_ROOT
 
 from . import wrk
 from .errors import BenchError
-from .metrics_cost import measured_run
+from .metrics_cost import alternate, measured_run
 from .servers import BareServer
 
 # main's last commit before the translations branch was merged (d0331af's first parent).
@@ -71,7 +74,8 @@ def measure_translations_cost(bundle: Bundle, options, log) -> dict:
         ),
         "now": BareServer(bundle, app="project.wsgi:app", name="translations"),
     }
-    runs = {name: {"before": [], "now": []} for name, _, _ in PAGES}
+    runs: dict[str, dict] = {}
+    repeated: dict[str, int] = {}  # runs measured again (a worker was replaced during them)
     try:
         for server in servers.values():
             folder = bundle.root / "var" / "bench" / f"{server.name}-metrics"
@@ -80,13 +84,17 @@ def measure_translations_cost(bundle: Bundle, options, log) -> dict:
         check_sides(servers)
         for name, path, headers in PAGES:
             request = wrk.Request(headers=headers)
-            for _ in range(ROUNDS if options.duration > 1 else 1):
-                for side, server in servers.items():
-                    runs[name][side].append(measured_run(server, options, path, request))
+            measure = {
+                side: partial(measured_run, server, options, path, request)
+                for side, server in servers.items()
+            }
+            runs[name], repeated[name] = alternate(measure, ROUNDS if options.duration > 1 else 1)
     finally:
         for server in servers.values():
             server.stop()
-    return summary(runs, log)
+    if not all(values for sides in runs.values() for values in sides.values()):
+        raise BenchError("translations cost: a worker was replaced in every try of a run")
+    return {**summary(runs, log), "repeated_runs": repeated}
 
 
 def check_sides(servers: dict) -> None:
