@@ -16,7 +16,7 @@ CALLS = 20000
 
 
 def null_app(environ, start_response):
-    environ[ROUTE_KEY] = "/"  # what the before_request hook leaves for a matched rule
+    environ[ROUTE_KEY] = "/"  # what RoutedRequest leaves for a matched rule
     start_response("200 OK", [])
     return [b""]
 

@@ -15,13 +15,13 @@ import json
 import threading
 import time
 
-from flask import Flask, request
+from flask import Flask, Request
 
 from . import metrics
 from .security import HEADERS as SECURITY_HEADERS
 
 PATH = "/metrics"
-# Where Flask's matched URL rule is left for the middleware (set in a before_request hook).
+# Where Flask's matched URL rule is left for the middleware (by `RoutedRequest`).
 ROUTE_KEY = "project.url_rule"
 # The method is a label too, and a client picks it: any other one counts as "other".
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -41,6 +41,10 @@ class MetricsMiddleware:
         self.fixed_routes = frozenset(fixed_routes)
         # Requests being handled, by thread: read by the worker-timeout report.
         self.in_flight: dict[int, dict] = {}
+        # The metrics' children by label values, made once: `labels()` checks and converts
+        # its arguments and takes a lock on every call. As many as the metrics' own series.
+        self.durations: dict[str, object] = {}
+        self.counts: dict[tuple[str, str, str], object] = {}
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") == PATH:
@@ -70,10 +74,18 @@ class MetricsMiddleware:
         return response
 
     def record(self, environ, status: str, started: float) -> None:
+        elapsed = time.perf_counter() - started
         route = self.route(environ)
-        metrics.HTTP_DURATION.labels(route).observe(time.perf_counter() - started)
+        duration = self.durations.get(route)
+        if duration is None:
+            duration = self.durations[route] = metrics.HTTP_DURATION.labels(route)
+        duration.observe(elapsed)
         method = environ.get("REQUEST_METHOD", "")
-        metrics.HTTP_REQUESTS.labels(method if method in METHODS else "other", route, status).inc()
+        labels = (method if method in METHODS else "other", route, status)
+        count = self.counts.get(labels)
+        if count is None:
+            count = self.counts[labels] = metrics.HTTP_REQUESTS.labels(*labels)
+        count.inc()
 
     def route(self, environ) -> str:
         rule = environ.get(ROUTE_KEY)
@@ -131,17 +143,28 @@ def plain_headers(body: bytes, content_type: str) -> list[tuple[str, str]]:
     ]
 
 
-def remember_route() -> None:
-    """Leave the matched URL rule (`/notes/<int:id>`, never the raw path) for the middleware."""
-    rule = request.url_rule
-    if rule is not None:
-        request.environ[ROUTE_KEY] = rule.rule
+class RoutedRequest(Request):
+    """Flask's request, leaving the URL rule it matched (`/notes/<int:id>`, never the raw path)
+    for the middleware as soon as routing sets it: before any hook, so a request that a hook
+    refuses (CSRF, auth) keeps its rule too. Cheaper than a before_request hook, which Flask
+    calls through `ensure_sync` and which reads `request` through its proxy."""
+
+    _url_rule = None
+
+    @property
+    def url_rule(self):
+        return self._url_rule
+
+    @url_rule.setter
+    def url_rule(self, rule) -> None:
+        self._url_rule = rule
+        if rule is not None:
+            self.environ[ROUTE_KEY] = rule.rule
 
 
 def init_app(app: Flask, fixed_routes: tuple[str, ...] = ()) -> MetricsMiddleware:
     """Wrap the app's WSGI callable (call last: the middleware must be outermost)."""
-    # First of all before_request hooks: a later one may refuse the request (CSRF, auth).
-    app.before_request_funcs.setdefault(None, []).insert(0, remember_route)
+    app.request_class = RoutedRequest
     middleware = MetricsMiddleware(app.wsgi_app, app.config["METRICS_TOKEN"], fixed_routes)
     app.wsgi_app = middleware
     app.extensions["metrics_middleware"] = middleware

@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 import pytest
+from flask import abort, request
 from prometheus_client import REGISTRY
 
 from devkit.testapp import app_log_text
@@ -85,6 +86,35 @@ def test_latency_is_observed_per_route_and_in_flight_returns_to_zero(routed_app)
     assert client.get("/items/3").json == {"in_flight": 1.0}
     assert value("http_request_duration_seconds_count", route="/items/<int:item_id>") == before + 1
     assert value("http_requests_in_flight") == 0
+
+
+def test_each_status_of_a_route_is_its_own_series(routed_app):
+    @routed_app.route("/maybe/<int:n>")
+    def maybe(n):
+        return ("odd", 404) if n % 2 else "even"
+
+    client = routed_app.test_client()
+    found = {"method": "GET", "route": "/maybe/<int:n>", "status": "200"}
+    missing = {**found, "status": "404"}
+    before = value("http_requests_total", **found), value("http_requests_total", **missing)
+    for n in (2, 3, 4, 5, 7):
+        client.get(f"/maybe/{n}")
+    after = value("http_requests_total", **found), value("http_requests_total", **missing)
+    assert after == (before[0] + 2, before[1] + 3)
+
+
+def test_a_request_refused_by_a_hook_keeps_its_url_rule(routed_app):
+    @routed_app.before_request
+    def refuse():
+        if request.path.startswith("/items/"):
+            abort(403)
+
+    client = routed_app.test_client()
+    labels = {"method": "GET", "route": "/items/<int:item_id>", "status": "403"}
+    before = value("http_requests_total", **labels)
+    assert client.get("/items/9").status_code == 403
+    assert value("http_requests_total", **labels) == before + 1
+    assert value("http_request_duration_seconds_count", route="/items/<int:item_id>") > 0
 
 
 def all_requests() -> float:
