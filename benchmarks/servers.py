@@ -80,15 +80,12 @@ def bare_conf(
     port: int,
     app: str,
     name: str,
-    code: Path | None = None,
     extra: dict | None = None,
 ) -> str:
     """The bundle's gunicorn config, then the only lines that differ for a reference server
-    (`code`: another tree of the project to serve, instead of the bundle's; `extra`: a
-    caller's own overriding settings)."""
+    (`extra`: a caller's own overriding settings)."""
     overrides = {
         "wsgi_app": app,
-        **({"chdir": str(code)} if code else {}),
         "bind": [f"127.0.0.1:{port}"],
         "pidfile": str(root / f"{name}.pid"),
         "accesslog": str(root / f"{name}-access.log"),
@@ -125,7 +122,8 @@ class BareServer:
         self.app = app
         self.name = name
         self.code = code  # another tree of the project (benchmarks/translations_cost.py)
-        self.overrides = overrides  # settings of its own (benchmarks/metrics_cost.py)
+        # Settings of its own (benchmarks/metrics_cost.py); another tree is served from there.
+        self.overrides = {**(overrides or {}), **({"chdir": str(code)} if code else {})}
         self.port = free_port()
         self.dir = bundle.root / "var" / "bench"
         self.process: subprocess.Popen | None = None
@@ -143,7 +141,6 @@ class BareServer:
             self.port,
             self.app,
             self.name,
-            self.code,
             self.overrides,
         )
         conf.write_text(text)

@@ -26,7 +26,7 @@ from project.config import PROJECT_ROOT
 
 from . import wrk
 from .errors import BenchError
-from .metrics_cost import alternate, measured_run
+from .metrics_cost import alternate, measured_run, metrics_overrides
 from .servers import BareServer
 
 # main's last commit before the translations branch was merged (d0331af's first parent).
@@ -69,18 +69,14 @@ def before_tree(bundle: Bundle) -> Path:
 
 def measure_translations_cost(bundle: Bundle, options, log) -> dict:
     servers = {
-        "before": BareServer(
-            bundle, app="project.wsgi:app", name="before-translations", code=before_tree(bundle)
-        ),
-        "now": BareServer(bundle, app="project.wsgi:app", name="translations"),
+        "before": side(bundle, "before-translations", code=before_tree(bundle)),
+        "now": side(bundle, "translations"),
     }
     runs: dict[str, dict] = {}
     repeated: dict[str, int] = {}  # runs measured again (a worker was replaced during them)
     try:
         for server in servers.values():
-            folder = bundle.root / "var" / "bench" / f"{server.name}-metrics"
-            folder.mkdir(parents=True, exist_ok=True)
-            server.start(env=side_env(bundle, server, folder))
+            server.start(env=side_env(bundle, server))
         check_sides(servers)
         for name, path, headers in PAGES:
             request = wrk.Request(headers=headers)
@@ -107,12 +103,19 @@ def check_sides(servers: dict) -> None:
             raise BenchError(f"the {side!r} server does not serve the code it stands for")
 
 
-def side_env(bundle: Bundle, server: BareServer, metrics_folder: Path) -> dict:
+def side(bundle: Bundle, name: str, code: Path | None = None) -> BareServer:
+    """The app served as the bundle serves it, its metrics in a folder of its own."""
+    folder = bundle.root / "var" / "bench" / f"{name}-metrics"
+    folder.mkdir(parents=True, exist_ok=True)
+    overrides = metrics_overrides(folder)
+    return BareServer(bundle, app="project.wsgi:app", name=name, code=code, overrides=overrides)
+
+
+def side_env(bundle: Bundle, server: BareServer) -> dict:
     return {
         "APP_CONFIG": "prod",
         "APP_VAR_DIR": str(bundle.root / "var"),
         "APP_PUBLIC_URL": server.url,  # prod needs its public URL (links in mail)
-        "PROMETHEUS_MULTIPROC_DIR": str(metrics_folder),
     }
 
 

@@ -89,9 +89,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=TRANSLATIONS)
     app.after_request(vary_on_language)
-    # Pages call _() a dozen times: straight to this request's catalogue. Flask-Babel's
-    # callables look the domain, the context and the locale up again on every call, and
-    # Jinja's newstyle wrapper around them costs a second context.call.
+    # A literal message is compiled into each language's templates (i18n_templates.py); the
+    # rest (a message that is not a literal, a template from a string) goes straight to the
+    # request's catalogue, not through Flask-Babel's callables, which look the domain, the
+    # context and the locale up again on every call.
     app.jinja_env.globals.update(_=page_gettext, gettext=page_gettext, ngettext=page_ngettext)
     app.jinja_env.globals.update(sentence=sentence, role_name=role_name)
 
