@@ -126,9 +126,10 @@ def metrics_cost_line(cost: dict | None) -> str:
     return (
         f"  {cost['rps_with']:.0f} vs {cost['rps_without']:.0f} req/s without (x{cost['ratio']}); "
         f"worker CPU {cost['cpu_us_with']:.0f} vs {cost['cpu_us_without']:.0f} us per request: "
-        f"cost {cost['cost_percent']}% (budget {cost['budget_percent']}%); the layer's own "
-        f"work {cost['layer_us']} us per request (in-process); "
-        f"{cost.get('repeated_runs', 0)} runs measured again (a worker was replaced)"
+        f"cost {cost['cost_percent']}% (median of {len(cost['round_ratios'])} rounds' ratios; "
+        f"budget {cost['budget_percent']}%), the control (the app without them again) "
+        f"{cost['control_percent']}%; the layer's own work {cost['layer_us']} us per request "
+        f"(in-process); {cost['repeated_runs']} rounds measured again (a worker was replaced)"
     )
 
 
@@ -163,9 +164,9 @@ def render(results: dict) -> str:
         *start_lines(results),
         "reload:",
         reload_line(results["reload"]),
-        "metrics (/ with vs without the metrics layer, same copy and config, alternating runs):",
+        "metrics (/ with vs without the metrics layer, same copy and config, loaded at once):",
         metrics_cost_line(results.get("metrics_cost")),
-        "translations (each page now vs the commit before them, same config, alternating runs):",
+        "translations (each page now vs the commit before them, same config, loaded at once):",
         *translations_cost_lines(results.get("translations_cost")),
     ]
     parts += flood_lines(results)

@@ -5,9 +5,8 @@ marked strings, the locale choice), unpacked from this checkout (`git archive`) 
 bundle's copy, with the copy's virtualenv and node packages and its assets built by its own
 script. Both sides are bare gunicorn servers with the bundle's rendered config (`chdir` into
 each tree) on the bundle's database, each with a metrics folder of its own. As in
-metrics_cost.py, per page the runs alternate, the side that goes first flipping every round, a
-run in which gunicorn replaced a worker is measured again (`alternate`), and the workers' CPU
-time per request is compared (medians), which a neighbour's load moves less than requests/s.
+metrics_cost.py, per page both sides are loaded at the same time, round after round, and the
+workers' CPU time per request is compared (benchmarks/side_by_side.py).
 The Chinese home page is compared with the same English page of before: what a Chinese reader
 costs the site.
 """
@@ -15,18 +14,16 @@ costs the site.
 from __future__ import annotations
 
 import subprocess
-from functools import partial
 from pathlib import Path
-from statistics import median
 
 from devkit.bundle import Bundle
 from devkit.net import http_get
 from devkit.sandbox import add_tools
 from project.config import PROJECT_ROOT
 
-from . import wrk
+from . import side_by_side, wrk
 from .errors import BenchError
-from .metrics_cost import alternate, measured_run, metrics_overrides
+from .metrics_cost import metrics_overrides
 from .servers import BareServer
 
 # main's last commit before the translations branch was merged (d0331af's first parent).
@@ -37,7 +34,7 @@ PAGES = (
     ("home, zh_CN", "/", {"Accept-Language": "zh-CN"}),
     ("login page", "/auth/login", {}),
 )
-ROUNDS = 3
+ROUNDS = 6
 # What only the translated site has: the header's language switcher.
 SWITCHER = b'class="locale-switch"'
 BUDGET_PERCENT = 5  # on /, English (issue 22)
@@ -72,25 +69,22 @@ def measure_translations_cost(bundle: Bundle, options, log) -> dict:
         "before": side(bundle, "before-translations", code=before_tree(bundle)),
         "now": side(bundle, "translations"),
     }
-    runs: dict[str, dict] = {}
-    repeated: dict[str, int] = {}  # runs measured again (a worker was replaced during them)
+    rounds: dict[str, list] = {}
+    repeated: dict[str, int] = {}  # rounds measured again (a worker was replaced during them)
     try:
         for server in servers.values():
             server.start(env=side_env(bundle, server))
         check_sides(servers)
         for name, path, headers in PAGES:
+            count = ROUNDS if options.duration > 1 else 1
             request = wrk.Request(headers=headers)
-            measure = {
-                side: partial(measured_run, server, options, path, request)
-                for side, server in servers.items()
-            }
-            runs[name], repeated[name] = alternate(measure, ROUNDS if options.duration > 1 else 1)
+            rounds[name], repeated[name] = side_by_side.compare(
+                servers, options, count, [("now", "before")], path, request
+            )
     finally:
         for server in servers.values():
             server.stop()
-    if not all(values for sides in runs.values() for values in sides.values()):
-        raise BenchError("translations cost: a worker was replaced in every try of a run")
-    return {**summary(runs, log), "repeated_runs": repeated}
+    return {**summary(rounds, log), "repeated_runs": repeated}
 
 
 def check_sides(servers: dict) -> None:
@@ -107,7 +101,7 @@ def side(bundle: Bundle, name: str, code: Path | None = None) -> BareServer:
     """The app served as the bundle serves it, its metrics in a folder of its own."""
     folder = bundle.root / "var" / "bench" / f"{name}-metrics"
     folder.mkdir(parents=True, exist_ok=True)
-    overrides = metrics_overrides(folder)
+    overrides = {**metrics_overrides(folder), **side_by_side.NO_RECYCLING}
     return BareServer(bundle, app="project.wsgi:app", name=name, code=code, overrides=overrides)
 
 
@@ -119,27 +113,27 @@ def side_env(bundle: Bundle, server: BareServer) -> dict:
     }
 
 
-def summary(runs: dict, log) -> dict:
+def summary(rounds: dict, log) -> dict:
     pages = []
-    for (name, path, _), sides in zip(PAGES, runs.values(), strict=True):
-        cpu = {side: median(c for _, c in values) for side, values in sides.items()}
-        rps = {side: median(r for r, _ in values) for side, values in sides.items()}
-        ratio = cpu["now"] / cpu["before"] if cpu["before"] else None
+    for (name, path, _), measured in zip(PAGES, rounds.values(), strict=True):
+        compared = side_by_side.summary(measured, "now", "before")
+        cpu, rps = compared["cpu_us"], compared["rps"]
         pages.append(
             {
                 "page": name,
                 "path": path,
-                "cpu_us_before": round(cpu["before"], 1),
-                "cpu_us_now": round(cpu["now"], 1),
-                "cpu_ratio": round(ratio, 3) if ratio else None,
-                "cost_percent": round((ratio - 1) * 100, 1) if ratio else None,
-                "rps_before": round(rps["before"], 1),
-                "rps_now": round(rps["now"], 1),
-                "runs": {s: [[round(r, 1), round(c, 1)] for r, c in v] for s, v in sides.items()},
+                "cpu_us_before": cpu["before"],
+                "cpu_us_now": cpu["now"],
+                "cpu_ratio": compared["cpu_ratio"],
+                "cost_percent": compared["cost_percent"],
+                "rps_before": rps["before"],
+                "rps_now": rps["now"],
+                "round_ratios": compared["round_ratios"],
+                "rounds": compared["rounds"],
             }
         )
         log(
             f"bench: translations on {name}: CPU {cpu['now']:.0f} vs {cpu['before']:.0f} us "
-            f"per request before them"
+            f"per request before them; cost {compared['cost_percent']}%"
         )
     return {"before": BEFORE_TRANSLATIONS, "pages": pages, "budget_percent": BUDGET_PERCENT}

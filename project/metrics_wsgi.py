@@ -143,23 +143,30 @@ def plain_headers(body: bytes, content_type: str) -> list[tuple[str, str]]:
     ]
 
 
+class RuleRecorder:
+    """`Request.url_rule` that also leaves the rule's pattern in the environ when routing sets
+    it. It defines only `__set__`: a read then finds the value in the request's own __dict__,
+    a plain attribute lookup, where a property would be a Python call on each of the ~35 reads
+    Flask and its extensions make per request."""
+
+    def __set__(self, request, rule) -> None:
+        request.__dict__["url_rule"] = rule
+        if rule is not None:
+            request.environ[ROUTE_KEY] = rule.rule
+
+
 class RoutedRequest(Request):
     """Flask's request, leaving the URL rule it matched (`/notes/<int:id>`, never the raw path)
     for the middleware as soon as routing sets it: before any hook, so a request that a hook
     refuses (CSRF, auth) keeps its rule too. Cheaper than a before_request hook, which Flask
     calls through `ensure_sync` and which reads `request` through its proxy."""
 
-    _url_rule = None
+    url_rule = RuleRecorder()
 
-    @property
-    def url_rule(self):
-        return self._url_rule
-
-    @url_rule.setter
-    def url_rule(self, rule) -> None:
-        self._url_rule = rule
-        if rule is not None:
-            self.environ[ROUTE_KEY] = rule.rule
+    def __init__(self, environ, *args, **kwargs) -> None:
+        super().__init__(environ, *args, **kwargs)
+        # Read before routing (or after it failed: 404, 405) it is None, as on Flask's Request.
+        self.__dict__["url_rule"] = None
 
 
 def init_app(app: Flask, fixed_routes: tuple[str, ...] = ()) -> MetricsMiddleware:
