@@ -109,8 +109,6 @@ def measure_rounds(measure, orders: list[list], attempts: int = ATTEMPTS):
                 measured.append(result)
                 break
             repeated += 1
-    if not measured:
-        raise BenchError("a worker was replaced in every try of every round")
     return measured, repeated
 
 
@@ -136,11 +134,13 @@ def summary(rounds: list[dict], side: str, baseline: str) -> dict:
     """`side` against `baseline`: medians of each side's CPU per request and requests/s, and
     the cost as the median of the rounds' CPU ratios (each round's two numbers were measured
     at the same moment, so the ratio is what cancels the machine's drift)."""
-    rounds = [r for r in rounds if side in r and baseline in r]  # the rounds of this pair
-    ratios = [r[side][1] / r[baseline][1] for r in rounds if r[baseline][1]]
+    paired = [r for r in rounds if side in r and baseline in r]
+    if not paired:  # every try of its rounds saw a worker replaced
+        raise BenchError(f"no round of {side} against {baseline} was measured")
+    ratios = [r[side][1] / r[baseline][1] for r in paired if r[baseline][1]]
     ratio = median(ratios) if ratios else None
-    cpu = {name: median(r[name][1] for r in rounds) for name in (side, baseline)}
-    rps = {name: median(r[name][0] for r in rounds) for name in (side, baseline)}
+    cpu = {name: median(r[name][1] for r in paired) for name in (side, baseline)}
+    rps = {name: median(r[name][0] for r in paired) for name in (side, baseline)}
     return {
         "cpu_us": {name: round(value, 1) for name, value in cpu.items()},
         "rps": {name: round(value, 1) for name, value in rps.items()},
@@ -149,6 +149,6 @@ def summary(rounds: list[dict], side: str, baseline: str) -> dict:
         "round_ratios": [round(value, 3) for value in ratios],
         # The pair's rounds: [requests/s, CPU us per request] of each side.
         "rounds": [
-            {name: [round(rps, 1), round(cpu, 1)] for name, (rps, cpu) in r.items()} for r in rounds
+            {name: [round(rps, 1), round(cpu, 1)] for name, (rps, cpu) in r.items()} for r in paired
         ],
     }

@@ -75,8 +75,8 @@ def measure_translations_cost(bundle: Bundle, options, log) -> dict:
         for server in servers.values():
             server.start(env=side_env(bundle, server))
         check_sides(servers)
+        count = ROUNDS if options.duration > 1 else 1
         for name, path, headers in PAGES:
-            count = ROUNDS if options.duration > 1 else 1
             request = wrk.Request(headers=headers)
             rounds[name], repeated[name] = side_by_side.compare(
                 servers, options, count, [("now", "before")], path, request

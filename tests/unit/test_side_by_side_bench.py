@@ -41,12 +41,16 @@ def test_a_round_in_which_a_worker_was_replaced_is_measured_again_and_not_counte
     assert orders == [["a", "b"], ["a", "b"], ["b", "a"], ["b", "a"], ["b", "a"]]
 
 
-def test_a_round_gives_up_after_its_tries_and_no_round_at_all_is_an_error():
+def test_a_round_gives_up_after_its_tries():
     results = [None, None, {"a": (1.0, 10.0)}]
     rounds, repeated = measure_rounds(lambda order: results.pop(0), [["a"], ["a"]], attempts=2)
     assert rounds == [{"a": (1.0, 10.0)}] and repeated == 2
-    with pytest.raises(BenchError, match="every try"):
-        measure_rounds(lambda order: None, [["a"], ["a"]], attempts=2)
+
+
+def test_a_pair_without_any_round_measured_is_an_error_not_a_number():
+    rounds = [{"with": (90.0, 1100.0), "without": (100.0, 1000.0)}]
+    with pytest.raises(BenchError, match="no round of control against without"):
+        summary(rounds, "control", "without")
 
 
 class FakeServer:
@@ -95,21 +99,17 @@ def test_each_side_is_charged_the_cpu_of_its_own_workers(monkeypatch):
     assert started == ["b", "a"]
 
 
-def test_a_round_in_which_a_worker_was_replaced_gives_no_number(monkeypatch):
-    # Worker 12 exited and 13 took its place: 12's CPU left /proc with it.
+@pytest.mark.parametrize(
+    "workers_after",
+    [
+        [11, 13],  # 12 exited and 13 took its place: 12's CPU left /proc with it
+        [11, 12],  # 12 is still listed but its /proc entry is gone (it died, unreplaced)
+    ],
+)
+def test_a_round_in_which_a_worker_went_away_gives_no_number(monkeypatch, workers_after):
     servers, _ = fake_round(
         monkeypatch,
-        children={1: [[11, 12], [11, 13]], 2: [[21], [21]]},
-        cpu=[{11: 1.0, 12: 2.0}, {21: 5.0}, {11: 1.5}, {21: 8.0}],
-        requests={"a": 1000, "b": 1000},
-    )
-    assert measured_round(servers, Options(), ["a", "b"]) is None
-
-
-def test_a_worker_that_died_unreplaced_gives_no_number(monkeypatch):
-    servers, _ = fake_round(
-        monkeypatch,
-        children={1: [[11, 12], [11, 12]], 2: [[21], [21]]},
+        children={1: [[11, 12], workers_after], 2: [[21], [21]]},
         cpu=[{11: 1.0, 12: 2.0}, {21: 5.0}, {11: 1.5}, {21: 8.0}],
         requests={"a": 1000, "b": 1000},
     )
