@@ -42,13 +42,24 @@ def watch_problems(page, problems: list, requests: bool = False) -> None:
     page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     if requests:
-        page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+        page.on("requestfailed", lambda request: note_failed_request(request, problems))
         page.on(
             "response",
             lambda response: (
                 response.status >= 400 and problems.append(f"{response.status}: {response.url}")
             ),
         )
+
+
+# The browser cancels what a page still loads (the favicon, say) when it navigates away:
+# a reload or goto, not the server failing. Refused connections and broken answers still count.
+CANCELLED_BY_NAVIGATION = "net::ERR_ABORTED"
+
+
+def note_failed_request(request, problems: list) -> None:
+    failure = request.failure
+    if failure != CANCELLED_BY_NAVIGATION:
+        problems.append(f"failed ({failure}): {request.url}")
 
 
 # What the account forms' labels and buttons read, per browser locale (Accept-Language).

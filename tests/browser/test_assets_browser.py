@@ -13,6 +13,7 @@ from flask_wtf.csrf import validate_csrf
 from werkzeug.serving import make_server
 from wtforms.validators import ValidationError
 
+from devkit.browser import watch_problems
 from devkit.services import required_tool
 
 pytestmark = pytest.mark.browser
@@ -115,10 +116,7 @@ def page(live_url):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         page = browser.new_page(base_url=live_url)
-        page.on("console", lambda m: m.type == "error" and problems.append(m.text))
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
-        page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"))
+        watch_problems(page, problems, requests=True)
         page.problems = problems
         yield page
         browser.close()
