@@ -9,7 +9,8 @@ a bare gunicorn (also on main before the metrics existed), which would be charge
 metrics otherwise. A third server, "control", is a second copy of "without": its "cost" against
 "without" is the noise left in the run, printed next to the result. Rounds load "with" and
 "without" at once, then "control" and "without", in turn, and compare the workers' CPU time
-per request (benchmarks/side_by_side.py: why at once, why two, why without recycling).
+per request; the three servers are started afresh several times in the run
+(benchmarks/side_by_side.py: why at once, why two, why afresh, why without recycling).
 Finally the layer's own work is timed in-process (benchmarks/metrics_layer.py), which no
 neighbour's load can blur much.
 """
@@ -17,6 +18,7 @@ neighbour's load can blur much.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -26,7 +28,9 @@ from project.deploy.gunicorn import METRICS_ENV
 from . import side_by_side
 from .servers import BareServer
 
-ROUNDS = 20  # 10 of the cost, 10 of the control
+# Fresh masters of the three servers, each measuring both pairs in both orders: 20 rounds,
+# 10 of the cost and 10 of the control.
+INSTANCES = 5
 PAIRS = [("with", "without"), ("control", "without")]
 BUDGET_PERCENT = 5  # on / (issue 19)
 
@@ -49,15 +53,16 @@ def measure_metrics_cost(bundle: Bundle, options, log) -> dict:
         "without": without_metrics(bundle, "no-metrics"),
         "control": without_metrics(bundle, "no-metrics-control"),
     }
-    try:
-        for server in servers.values():
-            # prod needs its public URL (links in mail): each side's own loopback address.
-            server.start(env={**env, "APP_PUBLIC_URL": server.url})
-        count = ROUNDS if options.duration > 1 else len(PAIRS)
-        rounds, repeated = side_by_side.compare(servers, options, count, PAIRS)
-    finally:
-        for server in servers.values():
-            server.stop()
+
+    def start(server: BareServer) -> None:
+        if server is servers["with"]:  # wiped at each start, as the bundle's is
+            shutil.rmtree(folder)
+            folder.mkdir()
+        # prod needs its public URL (links in mail): each side's own loopback address.
+        server.start(env={**env, "APP_PUBLIC_URL": server.url})
+
+    instances = INSTANCES if options.duration > 1 else 1
+    rounds, repeated = side_by_side.compare_fresh(servers, start, options, instances, PAIRS)
     result = summary(rounds, log)
     return {**result, "repeated_runs": repeated, "layer_us": layer_cost(bundle, folder)}
 

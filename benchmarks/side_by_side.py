@@ -17,6 +17,11 @@ and 1.038). Never more than two servers at once: three measured about 2000 us of
 request where two measured 1300-1500 in the same hour, and a cost measured in that contention
 is not the cost on a server alone.
 
+A gunicorn master's workers all inherit its memory layout and its string hash seed, and one
+master of an app can measure steadily dearer than another master of the same app: rounds of one
+pair of masters share that draw, which more rounds do not average out. `compare_fresh` starts
+new masters several times in a run, as pyperf starts new processes.
+
 Both sides run without `max_requests` recycling (NO_RECYCLING): a worker that exits takes its
 CPU time out of /proc while its requests stay in wrk's count, and its replacement's CPU is
 mostly importing the app. A round in which a worker was replaced anyway is measured again.
@@ -25,6 +30,7 @@ mostly importing the app. A round in which a worker was replaced anyway is measu
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from statistics import median
 
 from project.deploy import processes
@@ -34,6 +40,9 @@ from .errors import BenchError
 
 # gunicorn settings both sides run with, on top of the bundle's config.
 NO_RECYCLING = {"max_requests": 0}
+# Seconds of load that new masters get before their first round: every worker imports
+# lazily and compiles its templates on first use.
+FRESH_WARMUP = 3
 # Tries per round: a round in which a worker was replaced is measured again.
 ATTEMPTS = 4
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -122,12 +131,46 @@ def compare(
 ) -> tuple[list, int]:
     """Warm every server up, then `rounds` measured rounds, each loading one of `pairs`
     (names of `servers`) at once; see round_orders and measure_rounds."""
+    return measure_orders(servers, options, round_orders(pairs, rounds), path, request)
+
+
+def measure_orders(servers: dict, options, orders: list[list], path: str, request) -> tuple:
     if options.warmup:
         load_together(servers, list(servers), path, options.warmup, options, request)
     return measure_rounds(
-        lambda order: measured_round(servers, options, order, path, request),
-        round_orders(pairs, rounds),
+        lambda order: measured_round(servers, options, order, path, request), orders
     )
+
+
+def compare_fresh(
+    servers: dict,
+    start,
+    options,
+    instances: int,
+    pairs: list[tuple],
+    path: str = "/",
+    request: wrk.Request | None = None,
+) -> tuple[list, int]:
+    """`instances` times: start every server (`start(server)`), warm them up, measure each
+    pair in both orders, stop them. The rounds of all the instances go into one median. Each
+    instance begins one order later than the one before: a round just after the warm-up may
+    still be warming, and that round is each order's in turn."""
+    orders = round_orders(pairs, 2 * len(pairs))
+    warm = replace(options, warmup=max(options.warmup, FRESH_WARMUP)) if options.warmup else options
+    measured, repeated = [], 0
+    for number in range(instances):
+        shift = number % len(orders)
+        try:
+            for server in servers.values():
+                start(server)
+            turn = orders[shift:] + orders[:shift]
+            rounds, again = measure_orders(servers, warm, turn, path, request)
+        finally:
+            for server in servers.values():
+                server.stop()
+        measured += rounds
+        repeated += again
+    return measured, repeated
 
 
 def summary(rounds: list[dict], side: str, baseline: str) -> dict:

@@ -3,6 +3,8 @@ start, the rounds thrown away, the CPU time counted for each side and the ratio 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
 from benchmarks import side_by_side, wrk
@@ -178,3 +180,71 @@ def test_loads_run_at_the_same_time_in_the_order_given(monkeypatch):
         ("end", "http://127.0.0.1:1/x"),
     ]
     assert set(results) == {"b", "a"}
+
+
+class Restartable:
+    def __init__(self, name: str, events: list):
+        self.name, self.events = name, events
+
+    def stop(self) -> None:
+        self.events.append(("stop", self.name))
+
+
+def fresh_run(monkeypatch, measure):
+    events = []
+    servers = {name: Restartable(name, events) for name in ("with", "without", "control")}
+    monkeypatch.setattr(
+        side_by_side, "load_together", lambda *args: events.append(("warm-up", args[3]))
+    )
+
+    def round_(servers, options, order, path, request):
+        events.append(order)
+        return measure(order)
+
+    monkeypatch.setattr(side_by_side, "measured_round", round_)
+    run = lambda instances: side_by_side.compare_fresh(  # noqa: E731
+        servers,
+        lambda server: events.append(("start", server.name)),
+        WarmOptions(),
+        instances,
+        [("with", "without"), ("control", "without")],
+    )
+    return run, events
+
+
+@dataclass(frozen=True)
+class WarmOptions:
+    warmup: int = 1
+    duration: int = 10
+    connections: int = 16
+
+
+def test_fresh_masters_measure_each_pair_both_ways_and_are_stopped_each_time(monkeypatch):
+    run, events = fresh_run(monkeypatch, lambda order: {side: (1.0, 1.0) for side in order})
+    rounds, repeated = run(2)
+    starts = [("start", "with"), ("start", "without"), ("start", "control")]
+    stops = [("stop", "with"), ("stop", "without"), ("stop", "control")]
+    orders = [
+        ["with", "without"],
+        ["control", "without"],
+        ["without", "with"],
+        ["without", "control"],
+    ]
+    warm_up = ("warm-up", side_by_side.FRESH_WARMUP)  # longer than the run's own warm-up
+    # The second instance begins one order later: no order is always first after a warm-up.
+    assert events == [
+        *[*starts, warm_up, *orders, *stops],
+        *[*starts, warm_up, *orders[1:], orders[0], *stops],
+    ]
+    assert len(rounds) == 8 and repeated == 0
+
+
+def test_fresh_masters_are_stopped_when_a_round_fails(monkeypatch):
+    def fail(order):
+        raise BenchError("wrk failed")
+
+    run, events = fresh_run(monkeypatch, fail)
+    with pytest.raises(BenchError):
+        run(2)
+    assert events[-3:] == [("stop", "with"), ("stop", "without"), ("stop", "control")]
+    assert events.count(("start", "with")) == 1
