@@ -93,6 +93,10 @@ def mail_files(bundle: Bundle) -> list[Path]:
     return sorted((bundle.root / "var" / "mail").glob("*.eml"))
 
 
+def deliver_done_lines(bundle: Bundle) -> list[str]:
+    return [x for x in app_log(bundle).splitlines() if "job deliver" in x and "done" in x]
+
+
 def test_a_reset_mail_is_written_by_the_worker(jobs_bundle):
     jobs_bundle.ctl("create-user", "ann@example.com", "--password-stdin", stdin=PASSWORD + "\n")
     supervisorctl(jobs_bundle, "stop", "worker")
@@ -109,7 +113,9 @@ def test_a_reset_mail_is_written_by_the_worker(jobs_bundle):
     wait_until(lambda: mail_files(jobs_bundle), timeout=20)
     [message] = mail_files(jobs_bundle)
     assert "Reset your password" in message.read_text()
-    done = [x for x in app_log(jobs_bundle).splitlines() if "job deliver" in x and "done" in x]
+    # The worker logs "done" after the mail is written: wait for the line, not just the file.
+    wait_until(lambda: deliver_done_lines(jobs_bundle), timeout=20)
+    done = deliver_done_lines(jobs_bundle)
     assert len(done) == 1 and f"[{request_id}]" in done[0]
 
 
