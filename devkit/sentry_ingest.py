@@ -1,7 +1,7 @@
 """A local stand-in for Sentry's ingest endpoint: keeps every envelope it is sent.
 
-Point a DSN at it (`ingest.dsn`); `wait_for_events` returns the parsed events, `raw` the
-bytes as they arrived (to prove a secret never left the process).
+Point a DSN at it (`ingest.dsn`); `wait_for_events` and `wait_for_event` return the parsed
+events, `raw` the bytes as they arrived (to prove a secret never left the process).
 """
 
 from __future__ import annotations
@@ -70,6 +70,18 @@ class Ingest:
                 return found
             time.sleep(0.05)
         raise AssertionError(f"{count} events expected, got {len(self.events())}")
+
+    def wait_for_event(self, matches, timeout: float = 20.0) -> dict:
+        """The first event for which `matches(event)` is true, once it has arrived. Events
+        arrive one POST each, in the order the SDK sent them: wait for the one a test is
+        about, not for a count that other events (a logged error is one) can make up."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [event for event in self.events() if matches(event)]
+            if found:
+                return found[0]
+            time.sleep(0.05)
+        raise AssertionError(f"no matching event among {len(self.events())} received")
 
     def all_bytes(self) -> bytes:
         with self.lock:

@@ -60,6 +60,8 @@ def logged_in(new_context, email: str, viewport: dict, locale: str = "en-US"):
     page.goto("/auth/login")
     fill_login(page, email, PASSWORD, labels=LABELS[locale])
     expect(page).to_have_url(re.compile(r"/account$"))
+    # The URL changes as the page starts loading; styles and layout need its CSS too.
+    page.wait_for_load_state()
     return page
 
 

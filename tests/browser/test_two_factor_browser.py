@@ -43,8 +43,9 @@ def test_enrol_sign_in_with_a_code_then_with_a_recovery_code(new_context):
     # passes before the server checks it, where the previous step's code would not.
     page.get_by_label("6-digit code from your app").fill(totp.now())
     page.get_by_role("button", name="Turn on").click()
+    # all_inner_texts does not wait: the click returns once the next page starts loading.
+    expect(page.get_by_test_id("recovery-codes").locator("code")).to_have_count(10)
     codes = page.get_by_test_id("recovery-codes").locator("code").all_inner_texts()
-    assert len(codes) == 10
 
     log_out(page)
     log_in(page)

@@ -121,10 +121,12 @@ def test_killed_master_is_restarted_by_supervisord(bundle):
 
 
 def slow_route_source() -> str:
+    """A route that takes 5 s, leaving `slow-started` next to the views once it runs."""
     return (
         "\n\n@bp.get('/slow')\n"
         "def slow():\n"
-        "    import time\n\n"
+        "    import pathlib, time\n\n"
+        "    pathlib.Path(__file__).with_name('slow-started').touch()\n"
         "    time.sleep(5)\n"
         "    return 'done'\n"
     )
@@ -137,7 +139,8 @@ def test_stop_lets_inflight_request_finish_and_frees_everything(bundle):
     result = {}
     request = threading.Thread(target=lambda: result.update(answer=bundle.get("/slow", timeout=30)))
     request.start()
-    time.sleep(1)  # the request must be inside the worker when stop begins
+    # The request must be inside the worker when stop begins.
+    wait_until(lambda: (views.parent / "slow-started").exists(), timeout=20)
     assert bundle.ctl("stop").stdout.strip() == "stopped"
     request.join()
     assert result["answer"] == (200, b"done")

@@ -192,8 +192,9 @@ def test_crash_and_timeout_reach_the_error_reporter(tmp_path):
             # comes first: then the connection just closes).
             with contextlib.suppress(http.client.RemoteDisconnected, ConnectionError):
                 assert bundle.get("/_test/sleep?seconds=30", timeout=20)[0] == 500
-            events = ingest.wait_for_events(2)
-            timeout = next(event for event in events if event["tags"].get("timeout") == "worker")
+            # The worker logs the kill (an error: the SDK's logging integration sends it as an
+            # event too), then reports it: the tagged event is the last to arrive.
+            timeout = ingest.wait_for_event(lambda e: e["tags"].get("timeout") == "worker")
             log = (bundle.root / "var" / "log" / "app.log").read_text()
             line = next(row for row in log.splitlines() if "worker timeout: request" in row)
             assert f"{timeout['tags']['request_id']} GET /_test/sleep" in line

@@ -130,5 +130,8 @@ def test_nginx_serves_the_bundle_over_the_unix_socket_with_tls(site):
     wait_until(lambda: nginx_log.exists() and "favicon" in nginx_log.read_text())
     nginx_lines = nginx_log.read_text()
     assert "/auth/reset/[token]" in nginx_lines and TOKEN not in nginx_lines
-    access_log = (bundle.root / "var" / "log" / "access.log").read_text()
-    assert "/auth/reset/[token]" in access_log and TOKEN not in access_log
+    # gunicorn writes its access line after sending the response: wait for it as well.
+    access_path = bundle.root / "var" / "log" / "access.log"
+    wait_until(lambda: "/auth/reset/[token]" in access_path.read_text())
+    access_log = access_path.read_text()
+    assert TOKEN not in access_log

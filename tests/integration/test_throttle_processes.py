@@ -39,5 +39,8 @@ def test_concurrent_guesses_across_workers_stop_at_the_limit(bundle):
         thread.join(timeout=120)
     assert len(statuses) == GUESSES
     processed, refused = statuses.count(401), statuses.count(429)
-    assert processed + refused == GUESSES, statuses
+    # 503: the hashing budget found every argon2 slot busy for ARGON2_WAIT_SECONDS (on a
+    # 2-CPU machine one slot, and up to 5 workers polling for it): that guess went unchecked.
+    busy = statuses.count(503)
+    assert processed + refused + busy == GUESSES, statuses
     assert 1 <= processed <= LIMIT, statuses
