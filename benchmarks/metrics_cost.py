@@ -98,8 +98,9 @@ def summary(rounds: list[dict], log) -> dict:
     log(
         f"bench: metrics on /: {rps['with']:.0f} vs {rps['without']:.0f} req/s without; "
         f"CPU {cpu['with']:.0f} vs {cpu['without']:.0f} us per request; "
-        f"cost {compared['cost_percent']}% (median of {len(compared['rounds'])} rounds; "
-        f"the control {control['cost_percent']}%)"
+        f"cost {compared['cost_percent']}% (median of {len(compared['rounds'])} rounds, "
+        f"95% interval {interval_text(compared)}; the control {control['cost_percent']}%, "
+        f"{interval_text(control)})"
     )
     ratio = rps["with"] / rps["without"] if rps["without"] else None
     return {
@@ -111,10 +112,17 @@ def summary(rounds: list[dict], log) -> dict:
         "cpu_us_without": cpu["without"],
         "cpu_ratio": compared["cpu_ratio"],
         "cost_percent": compared["cost_percent"],
+        "cost_interval_percent": compared["cost_interval_percent"],
         "round_ratios": compared["round_ratios"],
         # The same app as "without" on a third server: what the run's noise alone "costs".
         "control_percent": control["cost_percent"],
+        "control_interval_percent": control["cost_interval_percent"],
         "control_round_ratios": control["round_ratios"],
         "rounds": compared["rounds"],
         "budget_percent": BUDGET_PERCENT,
     }
+
+
+def interval_text(compared: dict) -> str:
+    interval = compared["cost_interval_percent"]
+    return f"{interval[0]} to {interval[1]}%" if interval else "too few rounds for one"

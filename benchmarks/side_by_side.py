@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from math import comb
 from statistics import median
 
 from project.deploy import processes
@@ -175,6 +176,22 @@ def compare_fresh(
     return measured, repeated
 
 
+def median_interval(values: list[float], confidence: float = 0.95) -> tuple | None:
+    """A confidence interval of the median from order statistics (no assumption about the
+    rounds' spread): the k-th smallest and k-th largest value, k as large as keeps the chance
+    that the true median lies outside under 1 - confidence (a binomial tail, each round being
+    above or below it with even odds). None when there are too few rounds for any interval."""
+    ordered, n = sorted(values), len(values)
+    k = 0
+    while k < n // 2 and 2 * sum(comb(n, i) for i in range(k + 1)) / 2**n <= 1 - confidence:
+        k += 1
+    return (ordered[k - 1], ordered[n - k]) if k else None
+
+
+def percent(ratio: float) -> float:
+    return round((ratio - 1) * 100, 1)
+
+
 def summary(rounds: list[dict], side: str, baseline: str) -> dict:
     """`side` against `baseline`: medians of each side's CPU per request and requests/s, and
     the cost as the median of the rounds' CPU ratios (each round's two numbers were measured
@@ -190,10 +207,17 @@ def summary(rounds: list[dict], side: str, baseline: str) -> dict:
         "cpu_us": {name: round(value, 1) for name, value in cpu.items()},
         "rps": {name: round(value, 1) for name, value in rps.items()},
         "cpu_ratio": round(ratio, 3) if ratio else None,
-        "cost_percent": round((ratio - 1) * 100, 1) if ratio else None,
+        "cost_percent": percent(ratio) if ratio else None,
+        # 95 % interval of that median, in percent: [low, high], or None with under 6 rounds.
+        "cost_interval_percent": interval_percent(ratios),
         "round_ratios": [round(value, 3) for value in ratios],
         # The pair's rounds: [requests/s, CPU us per request] of each side.
         "rounds": [
             {name: [round(rps, 1), round(cpu, 1)] for name, (rps, cpu) in r.items()} for r in paired
         ],
     }
+
+
+def interval_percent(ratios: list[float]) -> list[float] | None:
+    interval = median_interval(ratios)
+    return [percent(bound) for bound in interval] if interval else None

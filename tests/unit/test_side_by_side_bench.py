@@ -3,13 +3,21 @@ start, the rounds thrown away, the CPU time counted for each side and the ratio 
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
+from math import comb
 
 import pytest
 
 from benchmarks import side_by_side, wrk
 from benchmarks.errors import BenchError
-from benchmarks.side_by_side import measure_rounds, measured_round, round_orders, summary
+from benchmarks.side_by_side import (
+    measure_rounds,
+    measured_round,
+    median_interval,
+    round_orders,
+    summary,
+)
 
 
 def test_a_pair_flips_its_first_side_each_time_it_is_loaded():
@@ -143,6 +151,32 @@ def test_the_cost_is_the_median_of_the_rounds_ratios_not_the_ratio_of_the_median
     assert compared["cpu_us"] == {"with": 1100.0, "without": 1000.0}
     assert compared["rps"] == {"with": 90.0, "without": 99.0}
     assert compared["rounds"][1] == {"with": [50.0, 2040.0], "without": [52.0, 2000.0]}
+
+
+def test_the_median_interval_is_the_widest_pair_of_order_statistics_the_binomial_allows():
+    # 24 rounds: 2 P(B(24, 1/2) <= 6) = 0.023 <= 0.05, and <= 7 would be 0.064.
+    assert median_interval([float(v) for v in range(24, 0, -1)]) == (7.0, 18.0)
+    assert median_interval([float(v) for v in range(1, 11)]) == (2.0, 9.0)  # 10 rounds
+    assert median_interval([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]) == (1.0, 6.0)  # miss chance 1/32
+    assert median_interval([1.0, 2.0, 3.0, 4.0, 5.0]) is None  # 1/16 > 0.05: no interval
+
+
+def test_the_median_interval_misses_the_true_median_under_five_percent_of_the_time():
+    """Rounds drawn from a skewed distribution whose median is known (an exponential: ln 2):
+    the interval's failure rate must stay under its 5 % and near the binomial's exact one."""
+    chance = random.Random(20261202)
+    misses, runs, n = 0, 4000, 24
+    for _ in range(runs):
+        low, high = median_interval([chance.expovariate(1.0) for _ in range(n)])
+        misses += not (low <= 0.6931 <= high)
+    exact = 2 * sum(comb(n, i) for i in range(7)) / 2**n  # 0.023
+    assert misses / runs < 0.05 and abs(misses / runs - exact) < 0.012
+
+
+def test_the_summary_gives_the_costs_interval_in_percent():
+    rounds = [{"with": (90.0, 1000.0 + 10 * i), "without": (100.0, 1000.0)} for i in range(10)]
+    assert summary(rounds, "with", "without")["cost_interval_percent"] == [1.0, 8.0]
+    assert summary(rounds[:5], "with", "without")["cost_interval_percent"] is None
 
 
 def test_a_pair_is_summed_up_from_its_own_rounds_only():
