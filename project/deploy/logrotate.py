@@ -4,10 +4,10 @@ One rotator (never the workers) renames each live log to `<name>.YYYY-MM-DD` (th
 `.2`… if that day was already rotated), then makes the writers reopen: USR2 to supervisord
 (its own log and the programs' stdout logs). gunicorn's access and error logs and the app log
 need no signal: their WatchedFileHandlers reopen by themselves on the next line (the bundle's
-gunicorn logger class, project/deploy/access_log.py, makes gunicorn's two watched). USR1 still
-goes to the gunicorn master, where that class does nothing with it, for a gunicorn run with its
-own logger class, which reopens on it. A line written in between lands in the renamed file: never lost,
-never written twice. Older rotated files are gzipped; files past the retention are deleted.
+gunicorn logger class, project/deploy/access_log.py, makes gunicorn's two watched). USR1
+still goes to the gunicorn master, where that class does nothing with it, for a gunicorn run
+with its own logger class, which reopens on it. A line written in between lands in the
+renamed file: never lost, never written twice. Older rotated files are gzipped; files past the retention are deleted.
 """
 
 from __future__ import annotations
