@@ -7,7 +7,8 @@ need no signal: their WatchedFileHandlers reopen by themselves on the next line 
 gunicorn logger class, project/deploy/access_log.py, makes gunicorn's two watched). USR1
 still goes to the gunicorn master, where that class does nothing with it, for a gunicorn run
 with its own logger class, which reopens on it. A line written in between lands in the
-renamed file: never lost, never written twice. Older rotated files are gzipped; files past the retention are deleted.
+renamed file: never lost, never written twice. Older rotated files are gzipped; files past
+the retention are deleted.
 """
 
 from __future__ import annotations
