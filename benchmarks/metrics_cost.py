@@ -96,12 +96,16 @@ def summary(rounds: list[dict], log) -> dict:
     compared = side_by_side.summary(rounds, "with", "without")
     control = side_by_side.summary(rounds, "control", "without")
     cpu, rps = compared["cpu_us"], compared["rps"]
+
+    def interval(pair: dict) -> str:
+        return side_by_side.interval_text(pair["cost_interval_percent"])
+
     log(
         f"bench: metrics on /: {rps['with']:.0f} vs {rps['without']:.0f} req/s without; "
         f"CPU {cpu['with']:.0f} vs {cpu['without']:.0f} us per request; "
         f"cost {compared['cost_percent']}% (median of {len(compared['rounds'])} rounds, "
-        f"95% interval {interval_text(compared)}; the control {control['cost_percent']}%, "
-        f"{interval_text(control)})"
+        f"95% interval {interval(compared)}; the control {control['cost_percent']}%, "
+        f"{interval(control)})"
     )
     ratio = rps["with"] / rps["without"] if rps["without"] else None
     return {
@@ -122,8 +126,3 @@ def summary(rounds: list[dict], log) -> dict:
         "rounds": compared["rounds"],
         "budget_percent": BUDGET_PERCENT,
     }
-
-
-def interval_text(compared: dict) -> str:
-    interval = compared["cost_interval_percent"]
-    return f"{interval[0]} to {interval[1]}%" if interval else "too few rounds for one"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from statistics import median
 
+from .side_by_side import interval_text
+
 HEADER = ("route", "path", "db", "req/s", "p50 ms", "p99 ms", "x bare", "errors")
 
 
@@ -120,10 +122,6 @@ def flood_lines(results: dict) -> list[str]:
     return ["flood:", *lines] if lines else []
 
 
-def bounds(interval: list | None) -> str:
-    return f"{interval[0]} to {interval[1]}%" if interval else "none: too few rounds"
-
-
 def metrics_cost_line(cost: dict | None) -> str:
     if not cost:
         return "  not measured"
@@ -131,9 +129,9 @@ def metrics_cost_line(cost: dict | None) -> str:
         f"  {cost['rps_with']:.0f} vs {cost['rps_without']:.0f} req/s without (x{cost['ratio']}); "
         f"worker CPU {cost['cpu_us_with']:.0f} vs {cost['cpu_us_without']:.0f} us per request: "
         f"cost {cost['cost_percent']}% (median of {len(cost['round_ratios'])} rounds' ratios, "
-        f"95% interval {bounds(cost.get('cost_interval_percent'))}; budget "
+        f"95% interval {interval_text(cost.get('cost_interval_percent'))}; budget "
         f"{cost['budget_percent']}%), the control (the app without them again) "
-        f"{cost['control_percent']}% ({bounds(cost.get('control_interval_percent'))}); "
+        f"{cost['control_percent']}% ({interval_text(cost.get('control_interval_percent'))}); "
         f"the layer's own work {cost['layer_us']} us per request "
         f"(in-process); {cost['repeated_runs']} rounds measured again (a worker was replaced)"
     )

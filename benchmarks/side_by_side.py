@@ -221,3 +221,8 @@ def summary(rounds: list[dict], side: str, baseline: str) -> dict:
 def interval_percent(ratios: list[float]) -> list[float] | None:
     interval = median_interval(ratios)
     return [percent(bound) for bound in interval] if interval else None
+
+
+def interval_text(interval: list | None) -> str:
+    """A summary's `cost_interval_percent` for a report line."""
+    return f"{interval[0]} to {interval[1]}%" if interval else "none: too few rounds"

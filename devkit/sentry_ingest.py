@@ -9,9 +9,10 @@ from __future__ import annotations
 import gzip
 import json
 import threading
-import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .polling import wait_until
 
 
 class Ingest:
@@ -63,25 +64,21 @@ class Ingest:
         return [item for body in envelopes for item in event_items(body)]
 
     def wait_for_events(self, count: int, timeout: float = 20.0) -> list[dict]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def enough():
             found = self.events()
-            if len(found) >= count:
-                return found
-            time.sleep(0.05)
-        raise AssertionError(f"{count} events expected, got {len(self.events())}")
+            return found if len(found) >= count else None
+
+        return wait_until(enough, timeout=timeout, what=f"{count} events")
 
     def wait_for_event(self, matches, timeout: float = 20.0) -> dict:
         """The first event for which `matches(event)` is true, once it has arrived. Events
         arrive one POST each, in the order the SDK sent them: wait for the one a test is
         about, not for a count that other events (a logged error is one) can make up."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = [event for event in self.events() if matches(event)]
-            if found:
-                return found[0]
-            time.sleep(0.05)
-        raise AssertionError(f"no matching event among {len(self.events())} received")
+        return wait_until(
+            lambda: next((event for event in self.events() if matches(event)), None),
+            timeout=timeout,
+            what="a matching event",
+        )
 
     def all_bytes(self) -> bytes:
         with self.lock:
